@@ -1,0 +1,1 @@
+"""Identities: staff users (password login) and creators (magic-link login)."""

@@ -1,0 +1,238 @@
+"""The REST API's shared machinery: the Api object, the base view, pagination and idempotency."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import marshmallow as ma
+from flask import Response, current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+
+from service.errors import AppError, handle_http_exception
+from service.extensions import db
+from tenants.access import Principal, current_principal
+from tenants.roles import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+API_PREFIX = "/api/v1"
+
+
+class FairpactApi(Api):
+    """flask-smorest's Api with our error shape (message and errors always present, headers kept)."""
+
+    def handle_http_exception(self, error: Any) -> Any:
+        return handle_http_exception(error)
+
+
+BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "A tenant API key: `Authorization: Bearer fp_...`"}
+
+
+def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
+    return Blueprint(name, __name__, url_prefix=f"{API_PREFIX}{url_prefix}", description=description)
+
+
+class InputSchema(ma.Schema):
+    """Request bodies: unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class OutputSchema(ma.Schema):
+    class Meta:
+        ordered = True
+
+
+# --- authorization -------------------------------------------------------------------------------
+
+
+class Unauthenticated(AppError):
+    status_code = 401
+
+
+def require_role(minimum: Role) -> Callable[[F], F]:
+    """Every API operation declares the least role it needs; the base view refuses a method without it."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = current_principal()
+            if principal is None or principal.tenant_id is None:
+                raise Unauthenticated("Send a valid API key as `Authorization: Bearer <key>`.")
+            if not principal.has_role(minimum):
+                raise AppError(f"This operation needs the {minimum.value} role or higher.", status_code=403)
+            return view(*args, **kwargs)
+
+        wrapper._required_role = minimum  # type: ignore[attr-defined]
+        _document_security(wrapper, minimum)
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _document_security(view: Any, minimum: Role) -> None:
+    doc = copy.deepcopy(getattr(view, "_apidoc", {}))
+    manual = doc.setdefault("manual_doc", {})
+    manual["security"] = [{"apiKey": []}]
+    manual["description"] = (
+        manual.get("description", "") + f"\n\nRequires the `{minimum.value}` role or higher."
+    ).strip()
+    responses = doc.setdefault("response", {}).setdefault("responses", {})
+    responses.setdefault(401, []).append("UNAUTHORIZED")
+    responses.setdefault(403, []).append("FORBIDDEN")
+    view._apidoc = doc
+
+
+def principal() -> Principal:
+    found = current_principal()
+    assert found is not None, "require_role runs before any view body"
+    return found
+
+
+class ApiView(MethodView):
+    """Base of every API view: role-checked methods, one commit at the end, rollback on error."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for method in ("get", "post", "put", "patch", "delete"):
+            view = getattr(cls, method, None)
+            if view is not None and not hasattr(view, "_required_role"):
+                raise TypeError(f"{cls.__name__}.{method} must be decorated with @require_role(...)")
+
+    def dispatch_request(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            response = super().dispatch_request(*args, **kwargs)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        return response
+
+
+# --- pagination ----------------------------------------------------------------------------------
+
+
+class PageArgs(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100_000))
+    per_page = ma.fields.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+
+
+_page_schemas: dict[type[ma.Schema], type[ma.Schema]] = {}
+
+
+def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
+    """The list envelope for ``item_schema``: items plus page, per_page and total."""
+    if item_schema not in _page_schemas:
+        name = item_schema.__name__.removesuffix("Schema").removesuffix("Out") + "Page"
+        _page_schemas[item_schema] = type(
+            name,
+            (OutputSchema,),
+            {
+                "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+                "page": ma.fields.Integer(required=True),
+                "per_page": ma.fields.Integer(required=True),
+                "total": ma.fields.Integer(required=True),
+            },
+        )
+    return _page_schemas[item_schema]
+
+
+def paginate(statement: Select[Any], page: int, per_page: int) -> dict[str, Any]:
+    total = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    items = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+# --- idempotency ---------------------------------------------------------------------------------
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_DOC = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": IDEMPOTENCY_HEADER,
+            "required": False,
+            "schema": {"type": "string", "maxLength": 200},
+            "description": "Send a unique key (a UUID) to make retries safe: the same key and body "
+            "return the first response and create nothing twice for 24 hours.",
+        }
+    ]
+}
+
+
+def idempotent(view: F) -> F:
+    """Replay the stored response when a create is retried with the same Idempotency-Key.
+
+    Apply above ``@blp.response`` so the finished response is what gets stored. The key is scoped
+    to the tenant; a key reused with a different body is refused rather than guessed at.
+    """
+    from service.idempotency.operations import find_record, fingerprint, store_record
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            return view(*args, **kwargs)
+        key = _valid_key(key)
+        request_print = fingerprint(request.method, request.path, request.get_data())
+        existing = find_record(key)
+        if existing is not None:
+            return _replay(existing, request_print)
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code < 300:
+            store_record(key, request_print, response)
+            try:
+                db.session.flush()
+            except IntegrityError:
+                # A concurrent twin committed first: drop our work and answer with its result.
+                db.session.rollback()
+                raced = find_record(key)
+                if raced is None:
+                    raise
+                return _replay(raced, request_print)
+        return response
+
+    apidoc = getattr(view, "_apidoc", {})
+    wrapper._apidoc = apidoc  # type: ignore[attr-defined]
+    apidoc.setdefault("manual_doc", {}).setdefault("parameters", []).extend(IDEMPOTENCY_DOC["parameters"])
+    return wrapper  # type: ignore[return-value]
+
+
+def _valid_key(key: str) -> str:
+    key = key.strip()
+    if not key or len(key) > 200:
+        raise AppError(
+            "Idempotency-Key must be 1 to 200 characters.", {IDEMPOTENCY_HEADER: ["Use a UUID."]}, status_code=400
+        )
+    return key
+
+
+def _replay(record: Any, request_print: str) -> Response:
+    if record.request_fingerprint != request_print:
+        raise AppError(
+            "This Idempotency-Key was already used for a different request; use a new key for new data.",
+            {IDEMPOTENCY_HEADER: ["Reused with a different body or path."]},
+            status_code=422,
+        )
+    response = Response(record.response_body, status=record.response_status, mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    if record.response_location:
+        response.headers["Location"] = record.response_location
+    g.idempotent_replay = True
+    return response
+
+
+def fingerprint_json(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

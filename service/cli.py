@@ -1,0 +1,50 @@
+"""Command-line entry points: ``fairpact <command>`` or ``flask --app wsgi <command>``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from service.config import ConfigError
+
+
+def _create_app() -> Flask:
+    from service.app import create_app
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Fairpact: fair influencer agreements and tracked advertising disclosure."""
+
+
+@click.command("worker")
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty (for scripts and tests).")
+def worker_command(queues: tuple[str, ...], burst: bool) -> None:
+    """Run an RQ worker with its scheduler and the periodic jobs."""
+    from workers.runner import run_worker
+
+    run_worker(list(queues) or None, burst=burst)
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the demo tenants, users and creators (safe to run again) and print the logins."""
+    from service.demo import print_logins, seed_demo
+
+    seed_demo()
+    print_logins()
+
+
+def register_commands(app: Flask) -> None:
+    for command in (worker_command, seed_demo_command):
+        app.cli.add_command(command)

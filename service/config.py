@@ -1,0 +1,177 @@
+"""Configuration, read only from environment variables and validated at start.
+
+This is the one module that reads ``os.environ``. A missing or malformed setting stops the
+process with a list of every problem, so an operator fixes them in one go.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment does not describe a runnable service."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Fairpact cannot start, fix these settings:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass
+class _Reader:
+    env: Mapping[str, str]
+    problems: list[str] = field(default_factory=list)
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        value = self.env.get(name, "").strip()
+        return value or default
+
+    def boolean(self, name: str, default: bool) -> bool:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        self.problems.append(f"{name}={raw!r} is not a boolean; use true or false")
+        return default
+
+    def integer(self, name: str, default: int, minimum: int = 0) -> int:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            self.problems.append(f"{name}={raw!r} is not a whole number")
+            return default
+        if value < minimum:
+            self.problems.append(f"{name} must be at least {minimum}, got {value}")
+        return value
+
+
+def _normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance_dir: Path) -> str:
+    """A development secret that survives restarts, so demo sessions stay valid."""
+    path = instance_dir / "dev-secret-key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment, raising ConfigError on bad values."""
+    read = _Reader(os.environ if env is None else env)
+    environment = read.text("FAIRPACT_ENV", "development") or "development"
+    if environment not in ENVIRONMENTS:
+        read.problems.append(f"FAIRPACT_ENV={environment!r} must be one of {', '.join(ENVIRONMENTS)}")
+        environment = "production"
+    production = environment == "production"
+    instance_dir = Path(read.text("FAIRPACT_INSTANCE_DIR", str(PROJECT_ROOT / "instance")) or "instance")
+
+    secret_key = read.text("SECRET_KEY")
+    if secret_key is None and not production:
+        secret_key = _instance_secret(instance_dir)
+    if secret_key is None:
+        read.problems.append("SECRET_KEY is required in production (at least 32 random characters)")
+    elif len(secret_key) < 32:
+        read.problems.append("SECRET_KEY must be at least 32 characters long")
+
+    database_url = read.text("DATABASE_URL")
+    if database_url is None and production:
+        read.problems.append("DATABASE_URL is required in production (postgresql://user@host/db)")
+    database_url = _normalise_database_url(database_url or f"sqlite:///{instance_dir / 'fairpact.db'}")
+    scheme = urlparse(database_url).scheme
+    if not scheme.startswith(("postgresql", "sqlite")):
+        read.problems.append(f"DATABASE_URL must be a postgresql:// or sqlite:// URL, got scheme {scheme!r}")
+    if production and scheme.startswith("sqlite"):
+        read.problems.append("DATABASE_URL must point to PostgreSQL in production; SQLite is for the local demo")
+
+    redis_url = read.text("REDIS_URL")
+    if redis_url is None and production:
+        read.problems.append("REDIS_URL is required in production (redis://host:6379/0)")
+    if redis_url is not None and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
+        read.problems.append(f"REDIS_URL must be a redis:// or rediss:// URL, got {redis_url!r}")
+
+    base_url = (read.text("BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/")
+    if production and not base_url.startswith("https://"):
+        read.problems.append("BASE_URL must be an https:// URL in production (links in emails use it)")
+
+    mail_backend = read.text("MAIL_BACKEND", "smtp" if production else "outbox")
+    if mail_backend not in ("smtp", "outbox"):
+        read.problems.append(f"MAIL_BACKEND={mail_backend!r} must be smtp or outbox")
+    if mail_backend == "smtp" and read.text("MAIL_SERVER") is None:
+        read.problems.append("MAIL_SERVER is required when MAIL_BACKEND=smtp")
+
+    config: dict[str, Any] = {
+        "FAIRPACT_ENV": environment,
+        "TESTING": environment == "test",
+        "SECRET_KEY": secret_key,
+        "INSTANCE_DIR": str(instance_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "BASE_URL": base_url,
+        # Sessions: signed cookie, HTTPS-only outside local development, not readable by scripts.
+        "SESSION_COOKIE_SECURE": read.boolean("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": read.integer("SESSION_LIFETIME_SECONDS", 12 * 3600, minimum=300),
+        "MAX_CONTENT_LENGTH": read.integer("MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "RATELIMIT_STORAGE_URI": read.text("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
+        "RATELIMIT_ENABLED": read.boolean("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": read.text("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_LOCKOUT_ATTEMPTS": read.integer("LOGIN_LOCKOUT_ATTEMPTS", 5, minimum=1),
+        "LOGIN_LOCKOUT_SECONDS": read.integer("LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1),
+        "MAGIC_LINK_TTL_SECONDS": read.integer("MAGIC_LINK_TTL_SECONDS", 15 * 60, minimum=60),
+        "INVITATION_TTL_SECONDS": read.integer("INVITATION_TTL_SECONDS", 7 * 24 * 3600, minimum=3600),
+        "API_KEY_DEFAULT_TTL_DAYS": read.integer("API_KEY_DEFAULT_TTL_DAYS", 365, minimum=1),
+        "IDEMPOTENCY_TTL_SECONDS": read.integer("IDEMPOTENCY_TTL_SECONDS", 24 * 3600, minimum=60),
+        "PASSWORD_HASH_PROFILE": read.text("PASSWORD_HASH_PROFILE", "fast" if environment == "test" else "standard"),
+        "MAIL_BACKEND": mail_backend,
+        "MAIL_SERVER": read.text("MAIL_SERVER"),
+        "MAIL_PORT": read.integer("MAIL_PORT", 587, minimum=1),
+        "MAIL_USE_STARTTLS": read.boolean("MAIL_USE_STARTTLS", production),
+        "MAIL_USERNAME": read.text("MAIL_USERNAME"),
+        "MAIL_PASSWORD": read.text("MAIL_PASSWORD"),
+        "MAIL_FROM": read.text("MAIL_FROM", "Fairpact <no-reply@fairpact.example>"),
+        "MAIL_OUTBOX_DIR": str(instance_dir / "outbox"),
+        # Only the test suite turns this on: its webhook receiver listens on 127.0.0.1.
+        "WEBHOOK_ALLOW_LOOPBACK": read.boolean("WEBHOOK_ALLOW_LOOPBACK", False),
+        "WEBHOOK_TIMEOUT_SECONDS": read.integer("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "service" / "translations"),
+        "LANGUAGES": ("en", "de"),
+        # flask-smorest: the OpenAPI document and its docs page live under the API prefix.
+        "API_TITLE": "Fairpact API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
+    }
+    if read.problems:
+        raise ConfigError(read.problems)
+    return config

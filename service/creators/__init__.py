@@ -1,0 +1,1 @@
+"""A creator's relation to each tenant they work with (influencer or employee)."""

@@ -1,0 +1,1 @@
+"""Outgoing email: composed in a request, stored encrypted, sent by a job."""

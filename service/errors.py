@@ -1,0 +1,107 @@
+"""One error shape for every failure: ``{"code", "status", "message", "errors"}``.
+
+API paths answer JSON; the web pages answer an HTML page carrying the same message. A 500 never
+shows internals: the traceback goes to the log, the client gets a reference id to quote.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """A business-rule failure with a status a client can act on."""
+
+    status_code = 400
+
+    def __init__(self, message: str, errors: dict[str, Any] | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class NotFound(AppError):
+    status_code = 404
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+
+class Conflict(AppError):
+    status_code = 409
+
+
+class Unprocessable(AppError):
+    status_code = 422
+
+
+def error_body(status_code: int, message: str | None = None, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    phrase = HTTPStatus(status_code).phrase
+    return {"code": status_code, "status": phrase, "message": message or phrase, "errors": errors or {}}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(
+    status_code: int, message: str | None = None, errors: dict[str, Any] | None = None, headers: Any = None
+) -> tuple[Response | str, int, Any]:
+    body = error_body(status_code, message, errors)
+    if is_api_request() or request.accept_mimetypes.best == "application/json":
+        return jsonify(body), status_code, headers or {}
+    return render_template("errors/error.html", error=body), status_code, headers or {}
+
+
+def _http_error_message(error: HTTPException) -> tuple[str | None, dict[str, Any]]:
+    """Take the message and per-field errors that webargs, flask-smorest or abort() attached."""
+    data = getattr(error, "data", None) or {}
+    errors = data.get("messages") or data.get("errors") or {}
+    message = data.get("message")
+    if errors and not message:
+        message = "The request has invalid fields; see errors for what to fix."
+    if not message and error.description and error.code != 500:
+        message = error.description
+    return message, errors
+
+
+def handle_http_exception(error: HTTPException) -> tuple[Response | str, int, Any]:
+    status_code = error.code or 500
+    if status_code >= 500:
+        return handle_unexpected(error)
+    message, errors = _http_error_message(error)
+    # Keep headers such as Allow (405) and Retry-After (429), drop the HTML content type.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    headers.extend((getattr(error, "data", None) or {}).get("headers", {}).items())
+    return error_response(status_code, message, errors, headers)
+
+
+def handle_app_error(error: AppError) -> tuple[Response | str, int, Any]:
+    return error_response(error.status_code, error.message, error.errors)
+
+
+def handle_unexpected(error: Exception) -> tuple[Response | str, int, Any]:
+    original = getattr(error, "original_exception", None) or error
+    if isinstance(error, InternalServerError) and original is error:
+        original = error
+    reference = uuid.uuid4().hex[:12]
+    log.error("unhandled error (reference %s) on %s %s", reference, request.method, request.path, exc_info=original)
+    message = f"Something went wrong on our side. Nothing you sent was lost; quote reference {reference}."
+    return error_response(500, message)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""Idempotency-Key support for POST requests that create things."""

@@ -1,0 +1,38 @@
+"""Lookup and storage of idempotency records, always within the current tenant."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from flask import Response, current_app
+from sqlalchemy import delete, select
+
+from service.extensions import db
+from service.idempotency.models import IdempotencyRecord
+from service.models import utcnow
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+
+
+def find_record(key: str) -> IdempotencyRecord | None:
+    horizon = utcnow() - timedelta(seconds=current_app.config["IDEMPOTENCY_TTL_SECONDS"])
+    return db.session.execute(
+        select(IdempotencyRecord).where(IdempotencyRecord.key == key, IdempotencyRecord.created_at > horizon)
+    ).scalar_one_or_none()
+
+
+def store_record(key: str, request_print: str, response: Response) -> None:
+    # An expired record with the same key would block the unique index: replace it.
+    db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.key == key))
+    db.session.add(
+        IdempotencyRecord(
+            key=key,
+            request_fingerprint=request_print,
+            response_status=response.status_code,
+            response_body=response.get_data(as_text=True),
+            response_location=response.headers.get("Location"),
+        )
+    )

@@ -1,0 +1,1 @@
+"""Invitations of users and creators into a tenant, by email."""

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: tenants subscribe endpoints to event types; deliveries are signed and retried."""

@@ -1,0 +1,57 @@
+"""The event types a tenant can subscribe to, and emitting an event to subscribed endpoints."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from service.extensions import db
+from service.jobs import defer
+from service.models import utcnow
+from service.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tenants.context import require_tenant_id
+
+# Later capabilities add their events here (contract.*, post.*, billing.*).
+EVENT_TYPES: dict[str, str] = {
+    "ping": "A test event sent on request from the endpoint's page or API.",
+    "invitation.created": "A user or creator was invited.",
+    "member.joined": "An invited user accepted and joined the account.",
+    "creator.joined": "An invited creator accepted and now works with the account.",
+    "api_key.created": "An API key was created.",
+    "api_key.revoked": "An API key was revoked.",
+}
+
+
+def emit_event(
+    event_type: str, data: dict[str, Any], *, only_endpoint: uuid.UUID | None = None
+) -> list[WebhookDelivery]:
+    """Queue ``event_type`` for every active endpoint of the current tenant that subscribed to it."""
+    if event_type not in EVENT_TYPES:
+        raise KeyError(f"unknown webhook event type {event_type!r}")
+    tenant_id = require_tenant_id()
+    query = select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
+    if only_endpoint is not None:
+        query = query.where(WebhookEndpoint.id == only_endpoint)
+    deliveries = []
+    for endpoint in db.session.execute(query).scalars():
+        if only_endpoint is None and event_type not in endpoint.event_types:
+            continue
+        event_id = uuid.uuid4()
+        payload = {
+            "id": str(event_id),
+            "type": event_type,
+            "created": utcnow().isoformat(),
+            "tenant_id": str(tenant_id),
+            "data": data,
+        }
+        delivery = WebhookDelivery(
+            endpoint_id=endpoint.id, event_id=event_id, event_type=event_type, payload=payload, next_attempt_at=utcnow()
+        )
+        db.session.add(delivery)
+        deliveries.append(delivery)
+    db.session.flush()
+    for delivery in deliveries:
+        defer("webhooks.deliver", tenant_id, delivery.id, 1, job_id=f"webhook-{delivery.id}-1")
+    return deliveries

@@ -1,0 +1,130 @@
+"""Fail-closed scoping of tenant-owned rows, in the ORM and (on PostgreSQL) in the database.
+
+First wall: every ORM statement that touches a ``TenantOwned`` model gets a
+``tenant_id = <current tenant>`` criterion, and raises ``TenantScopeError`` when there is no tenant.
+New rows are stamped with the current tenant; a row of another tenant cannot be flushed.
+
+Second wall: PostgreSQL row-level security. Each transaction carries the tenant in the
+transaction-local setting ``fairpact.tenant_id`` (``set_config(..., true)``), so a pooled connection
+never keeps a previous request's tenant. Policies (created by the migrations) compare it with
+``tenant_id``; with FORCE ROW LEVEL SECURITY they apply to the table owner too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ForeignKey, Uuid, event, text
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+
+from tenants.context import current_tenant_id, is_unscoped
+from tenants.errors import TenantScopeError
+
+RLS_TENANT_SETTING = "fairpact.tenant_id"
+RLS_UNSCOPED_SETTING = "fairpact.unscoped"
+
+
+class TenantOwned:
+    """Mixin for rows that belong to exactly one tenant.
+
+    ``tenant_id`` is never taken from request data: it is stamped from the tenant in context.
+    Each model declares its indexes leading with ``tenant_id`` (a sharded PostgreSQL distributes by it).
+    """
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+
+
+def _touches_tenant_owned(state: ORMExecuteState) -> bool:
+    return any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers)
+
+
+def _add_tenant_criteria(state: ORMExecuteState) -> None:
+    if is_unscoped() or not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not _touches_tenant_owned(state):
+        return
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        raise TenantScopeError("query on tenant-owned data with no tenant in context")
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    )
+
+
+def _desired_rls_settings() -> tuple[str, str]:
+    tenant_id = current_tenant_id()
+    return ("" if tenant_id is None else str(tenant_id), "on" if is_unscoped() else "off")
+
+
+def _sync_rls_settings(session: Session, connection: Any | None = None) -> None:
+    """Make the transaction's RLS settings match the tenant context (a no-op off PostgreSQL)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    desired = _desired_rls_settings()
+    if session.info.get("rls_applied") == desired:
+        return
+    conn = connection if connection is not None else session.connection()
+    conn.execute(
+        text("SELECT set_config(:tenant_key, :tenant, true), set_config(:unscoped_key, :unscoped, true)"),
+        {
+            "tenant_key": RLS_TENANT_SETTING,
+            "tenant": desired[0],
+            "unscoped_key": RLS_UNSCOPED_SETTING,
+            "unscoped": desired[1],
+        },
+    )
+    session.info["rls_applied"] = desired
+
+
+def _stamp_and_verify_tenant(session: Session) -> None:
+    tenant_id = current_tenant_id()
+    for obj in session.new:
+        if not isinstance(obj, TenantOwned):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise TenantScopeError(f"new {type(obj).__name__} with no tenant in context")
+            obj.tenant_id = tenant_id
+        elif tenant_id is not None and obj.tenant_id != tenant_id:
+            raise TenantScopeError(f"new {type(obj).__name__} belongs to another tenant than the one in context")
+        elif tenant_id is None and not is_unscoped():
+            raise TenantScopeError(f"new {type(obj).__name__} written outside any tenant scope")
+    for obj in session.dirty:
+        if isinstance(obj, TenantOwned) and tenant_id is not None and obj.tenant_id != tenant_id:
+            raise TenantScopeError(f"{type(obj).__name__} of another tenant modified")
+
+
+def install_scoping() -> None:
+    """Register the session hooks once per process (idempotent)."""
+    if event.contains(Session, "do_orm_execute", _on_execute):
+        return
+    event.listen(Session, "do_orm_execute", _on_execute)
+    event.listen(Session, "before_flush", _on_before_flush)
+    event.listen(Session, "after_begin", _on_after_begin)
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    _add_tenant_criteria(state)
+    _sync_rls_settings(state.session)
+
+
+def _on_before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    _stamp_and_verify_tenant(session)
+    _sync_rls_settings(session)
+
+
+def _on_after_begin(session: Session, transaction: Any, connection: Any) -> None:
+    # Transaction-local settings vanished with the previous transaction: apply them afresh.
+    session.info.pop("rls_applied", None)
+    _sync_rls_settings(session, connection)

@@ -1,0 +1,160 @@
+"""Shared fixtures: a real PostgreSQL schema (migrated once), real Redis, a real SMTP server.
+
+The app connects as ``fairpact_test``, an ordinary role that owns its schema: with FORCE ROW LEVEL
+SECURITY the policies bind it, so the tests exercise the database wall as production does.
+Every test commits for real; afterwards its rows are truncated and its Redis database flushed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from redis import Redis
+from rq import SimpleWorker
+
+from tests.support.mailbox import Mailbox, start_smtp_server
+
+ADMIN_DATABASE_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+APP_ROLE = os.environ.get("TEST_DATABASE_ROLE", "fairpact_test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def _require_services() -> None:
+    problems = []
+    try:
+        psycopg.connect(ADMIN_DATABASE_URL, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        problems.append(f"PostgreSQL at {ADMIN_DATABASE_URL} is not reachable: {exc}".strip())
+    try:
+        Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as exc:
+        problems.append(f"Redis at {REDIS_URL} is not reachable: {exc}")
+    if problems:
+        pytest.exit("The tests need the local services:\n  " + "\n  ".join(problems), returncode=3)
+
+
+def _prepare_schema() -> str:
+    """A fresh schema owned by the app role; its search_path ("$user") finds it automatically."""
+    with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE ROLE "{APP_ROLE}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
+        conn.execute(f'DROP SCHEMA IF EXISTS "{APP_ROLE}" CASCADE')
+        conn.execute(f'CREATE SCHEMA "{APP_ROLE}" AUTHORIZATION "{APP_ROLE}"')
+        dbname, host, port = conn.info.dbname, conn.info.host, conn.info.port
+    return f"postgresql+psycopg://{APP_ROLE}@{host}:{port}/{dbname}"
+
+
+def test_env(database_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
+    return {
+        "FAIRPACT_ENV": "test",
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "BASE_URL": "http://fairpact.test",
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_port),
+        "MAIL_USE_STARTTLS": "false",
+        "WEBHOOK_ALLOW_LOOPBACK": "true",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "FAIRPACT_INSTANCE_DIR": "/tmp/fairpact-test-instance",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    box, stop = start_smtp_server()
+    yield box
+    stop()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    _require_services()
+    return _prepare_schema()
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, mailbox: Mailbox) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    from service.app import create_app
+
+    app = create_app(env=test_env(database_url, mailbox.port))
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        from service.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
+    from service.extensions import db, limiter
+
+    with app.app_context():
+        db.session.remove()
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {tables} CASCADE")
+        limiter.reset()
+    Redis.from_url(REDIS_URL).flushdb()
+    mailbox: Mailbox = request.getfixturevalue("mailbox")
+    mailbox.clear()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app: Flask) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def redis() -> Redis:
+    return Redis.from_url(REDIS_URL)
+
+
+@pytest.fixture
+def run_jobs(app: Flask, redis: Redis):  # type: ignore[no-untyped-def]
+    """Run every queued job through a real RQ worker (in-process, no fork), until the queues are empty."""
+    from workers.kinds import QUEUES
+
+    def run(with_scheduler: bool = False) -> int:
+        from rq import Queue
+
+        worker = SimpleWorker([Queue(q, connection=redis) for q in QUEUES], connection=redis)
+        with app.app_context():
+            worker.work(burst=True, with_scheduler=with_scheduler, logging_level="WARNING")
+        return worker.successful_job_count + worker.failed_job_count
+
+    return run
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+__all__ = ["free_port", "test_env", "threading"]
