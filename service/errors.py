@@ -83,7 +83,7 @@ def handle_http_exception(error: HTTPException) -> tuple[Response | str, int, An
     message, errors = _http_error_message(error)
     # Keep headers such as Allow (405) and Retry-After (429), drop the HTML content type.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-    headers.extend((getattr(error, "data", None) or {}).get("headers", {}).items())
+    headers.extend(((getattr(error, "data", None) or {}).get("headers") or {}).items())
     return error_response(status_code, message, errors, headers)
 
 

@@ -100,9 +100,31 @@ def app(database_url: str, mailbox: Mailbox) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture
+def make_app(database_url: str, mailbox: Mailbox):  # type: ignore[no-untyped-def]
+    """Build another app on the same schema with some settings changed; its connections close afterwards."""
+    from service.app import create_app
+    from service.extensions import db
+
+    built: list[Flask] = []
+
+    def build(drop: tuple[str, ...] = (), **overrides: str) -> Flask:
+        env = test_env(database_url, mailbox.port, **overrides)
+        for name in drop:
+            env.pop(name, None)
+        built.append(create_app(env=env))
+        return built[-1]
+
+    yield build
+    for extra in built:
+        with extra.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
+    Redis.from_url(REDIS_URL).flushdb()
     if "app" not in request.fixturenames:
         return
     app: Flask = request.getfixturevalue("app")
@@ -114,7 +136,6 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
         with db.engine.begin() as conn:
             conn.exec_driver_sql(f"TRUNCATE {tables} CASCADE")
         limiter.reset()
-    Redis.from_url(REDIS_URL).flushdb()
     mailbox: Mailbox = request.getfixturevalue("mailbox")
     mailbox.clear()
 
@@ -123,6 +144,29 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
 def app_context(app: Flask) -> Iterator[None]:
     with app.app_context():
         yield
+
+
+class Seeder:
+    """Calls the factories in tests/factories.py, each inside its own app context and session."""
+
+    def __init__(self, app: Flask):
+        self._app = app
+
+    def __getattr__(self, name: str) -> Any:
+        from tests import factories
+
+        factory = getattr(factories, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._app.app_context():
+                return factory(*args, **kwargs)
+
+        return call
+
+
+@pytest.fixture
+def seed(app: Flask) -> Seeder:
+    return Seeder(app)
 
 
 @pytest.fixture
@@ -135,18 +179,28 @@ def redis() -> Redis:
     return Redis.from_url(REDIS_URL)
 
 
+class CountingWorker(SimpleWorker):
+    """RQ's in-process worker (no fork, shares the test's app), counting the jobs it executes."""
+
+    executed = 0
+
+    def execute_job(self, job, queue):  # type: ignore[no-untyped-def]
+        self.executed += 1
+        return super().execute_job(job, queue)
+
+
 @pytest.fixture
 def run_jobs(app: Flask, redis: Redis):  # type: ignore[no-untyped-def]
-    """Run every queued job through a real RQ worker (in-process, no fork), until the queues are empty."""
+    """Run every queued job through a real RQ worker until the queues are empty; return how many ran."""
+    from rq import Queue
+
     from workers.kinds import QUEUES
 
     def run(with_scheduler: bool = False) -> int:
-        from rq import Queue
-
-        worker = SimpleWorker([Queue(q, connection=redis) for q in QUEUES], connection=redis)
+        worker = CountingWorker([Queue(q, connection=redis) for q in QUEUES], connection=redis)
         with app.app_context():
             worker.work(burst=True, with_scheduler=with_scheduler, logging_level="WARNING")
-        return worker.successful_job_count + worker.failed_job_count
+        return worker.executed
 
     return run
 

@@ -1,4 +1,5 @@
-"""Test data builders. Each commits, so the data is visible to other connections (workers, browsers)."""
+"""Test data builders. Each commits (other connections such as workers and browsers see the data)
+and returns plain values, so a test never leans on a session that a request would not have."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from service.extensions import db
 from service.security import hash_password
 from tenants.access import Principal, PrincipalKind
 from tenants.context import tenant_scope
-from tenants.models import Client, Membership, Tenant, TenantKind
+from tenants.models import Client, Membership, TenantKind
 from tenants.operations import create_tenant, set_member_clients
 from tenants.roles import Role
 
@@ -21,48 +22,65 @@ PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
 
 
-@dataclass
-class TenantFixture:
-    tenant: Tenant
-    owner: User
-
-    @property
-    def id(self) -> uuid.UUID:
-        return self.tenant.id
+@dataclass(frozen=True)
+class UserInfo:
+    id: uuid.UUID
+    email: str
+    membership_id: uuid.UUID | None = None
 
 
-def make_user(email: str | None = None, name: str = "Test User", password: str = PASSWORD) -> User:
+@dataclass(frozen=True)
+class TenantInfo:
+    id: uuid.UUID
+    name: str
+    owner: UserInfo
+
+
+@dataclass(frozen=True)
+class CreatorInfo:
+    id: uuid.UUID
+    email: str
+    relation_id: uuid.UUID
+
+
+def _user(email: str | None, name: str, password: str) -> User:
     user = User(email=email or f"user{next(_seq)}@example.com", name=name, password_hash=hash_password(password))
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
-def make_tenant(kind: TenantKind = TenantKind.BRAND, name: str | None = None) -> TenantFixture:
-    owner = make_user(name="Owner")
+def make_user(email: str | None = None, name: str = "Test User", password: str = PASSWORD) -> UserInfo:
+    user = _user(email, name, password)
+    db.session.commit()
+    return UserInfo(user.id, user.email)
+
+
+def make_tenant(kind: TenantKind = TenantKind.BRAND, name: str | None = None) -> TenantInfo:
+    owner = _user(None, "Owner", PASSWORD)
     tenant = create_tenant(name or f"Tenant {next(_seq)}", kind, owner)
     db.session.commit()
-    return TenantFixture(tenant, owner)
+    return TenantInfo(tenant.id, tenant.name, UserInfo(owner.id, owner.email))
 
 
 def add_member(
     tenant_id: uuid.UUID, role: Role, client_ids: list[uuid.UUID] | None = None, email: str | None = None
-) -> User:
-    user = make_user(email=email, name=f"{role.value.title()} User")
+) -> UserInfo:
+    user = _user(email, f"{role.value.title()} User", PASSWORD)
     with tenant_scope(tenant_id):
         membership = Membership(user_id=user.id, role=role.value)
         db.session.add(membership)
         set_member_clients(membership, client_ids)
         db.session.commit()
-    return user
+        return UserInfo(user.id, user.email, membership.id)
 
 
-def make_client(tenant_id: uuid.UUID, name: str | None = None) -> Client:
+def make_client(tenant_id: uuid.UUID, name: str | None = None) -> uuid.UUID:
     with tenant_scope(tenant_id):
         client = Client(name=name or f"Client {next(_seq)}")
         db.session.add(client)
         db.session.commit()
-        return client
+        return client.id
 
 
 def make_creator(
@@ -70,7 +88,7 @@ def make_creator(
     kind: CreatorKind = CreatorKind.INFLUENCER,
     email: str | None = None,
     client_id: uuid.UUID | None = None,
-) -> tuple[Creator, CreatorRelation]:
+) -> CreatorInfo:
     creator = Creator(email=email or f"creator{next(_seq)}@example.com", name="Creator")
     db.session.add(creator)
     db.session.flush()
@@ -78,7 +96,7 @@ def make_creator(
         relation = CreatorRelation(creator_id=creator.id, kind=kind.value, client_id=client_id)
         db.session.add(relation)
         db.session.commit()
-    return creator, relation
+        return CreatorInfo(creator.id, creator.email, relation.id)
 
 
 def make_api_key(tenant_id: uuid.UUID, role: Role = Role.ADMIN) -> str:
@@ -86,7 +104,7 @@ def make_api_key(tenant_id: uuid.UUID, role: Role = Role.ADMIN) -> str:
     with tenant_scope(tenant_id):
         issued = issue_api_key(f"key {next(_seq)}", role, actor=actor)
         db.session.commit()
-    return issued.secret
+        return issued.secret
 
 
 def bearer(secret: str) -> dict[str, str]:

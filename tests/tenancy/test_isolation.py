@@ -1,0 +1,223 @@
+"""Cross-tenant isolation, walked over every registered route and every documented API operation.
+
+The routes come from the app's URL map (and are checked against the OpenAPI document), so an
+endpoint added later is walked without anyone listing it here. For each route and method:
+- an anonymous caller gets 401 (API) or is sent to sign in (web), unless the page is public;
+- an admin of another tenant, addressing the victim's objects by their real ids, gets 404;
+- no response to them contains any of the victim's names, ids or email addresses;
+- and afterwards the victim's data is unchanged.
+A route with a path parameter this walker does not know fails the test until its victim object
+is registered in VICTIM_IDS below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.routing import Rule
+
+from service.extensions import db
+from tenants.access import Principal, PrincipalKind
+from tenants.context import tenant_scope
+from tenants.models import TenantKind
+from tenants.roles import Role
+from tests.factories import bearer
+from tests.support.web import csrf_token, sign_in
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Pages anyone may open; their token-bearing forms answer 410 for an unknown token.
+PUBLIC_WEB = {"/", "/login", "/creator/login", "/healthz", "/readyz", "/language", "/logout",
+              "/invitations/<token>", "/creator/magic/<token>"}
+NOT_WALKED = {"static", "swagger_assets", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
+
+
+@dataclass
+class Victim:
+    ids: dict[str, str] = field(default_factory=dict)
+    secrets: set[str] = field(default_factory=set)
+
+
+def seed_victim(app: Flask) -> Victim:
+    """A fully populated agency: one of everything a route can address."""
+    from service.api_keys.operations import issue_api_key
+    from service.invitations.operations import invite_creator, invite_user
+    from service.creators.models import CreatorKind
+    from tests import factories
+
+    with app.app_context():
+        tenant = factories.make_tenant(TenantKind.AGENCY, name="Victim Agency Geheim")
+        client_id = factories.make_client(tenant.id, name="Victim Client Geheim")
+        member = factories.add_member(tenant.id, Role.MANAGER, email="victim.manager@victim.example")
+        creator = factories.make_creator(tenant.id, email="victim.creator@victim.example", client_id=client_id)
+        owner = Principal(kind=PrincipalKind.USER, id=tenant.owner.id, label=tenant.owner.email,
+                          tenant_id=tenant.id, role=Role.OWNER)
+        with tenant_scope(tenant.id):
+            user_invite = invite_user("victim.invitee@victim.example", Role.VIEWER, None, owner)
+            invite_creator("victim.creator2@victim.example", "Victim Creator", CreatorKind.INFLUENCER, None, owner)
+            key = issue_api_key("Victim key", Role.ADMIN, actor=owner)
+            db.session.commit()
+            victim = Victim(ids={
+                "tenant_id": str(tenant.id),
+                "client_id": str(client_id),
+                "membership_id": str(member.membership_id),
+                "invitation_id": str(user_invite.invitation.id),
+                "relation_id": str(creator.relation_id),
+                "key_id": str(key.api_key.id),
+            })
+            victim.ids.update(_seed_victim_webhooks(owner))
+            db.session.commit()
+        victim.secrets = {"Victim Agency Geheim", "Victim Client Geheim", "victim.manager@victim.example",
+                          "victim.creator@victim.example", "victim.invitee@victim.example", tenant.owner.email,
+                          *victim.ids.values()}
+    return victim
+
+
+def _seed_victim_webhooks(owner: Principal) -> dict[str, str]:
+    """Webhook endpoint and delivery ids, once the webhooks capability provides them."""
+    try:
+        from service.webhooks import operations as hooks
+    except ImportError:
+        return {}
+    endpoint, _secret = hooks.create_endpoint("http://127.0.0.1:9/victim", ["ping"], "Victim hook", actor=owner)
+    deliveries = hooks.send_test(endpoint.id)
+    return {"endpoint_id": str(endpoint.id), "delivery_id": str(deliveries.id)}
+
+
+PARAM_TO_VICTIM = {
+    "client_id": "client_id",
+    "membership_id": "membership_id",
+    "invitation_id": "invitation_id",
+    "relation_id": "relation_id",
+    "key_id": "key_id",
+    "endpoint_id": "endpoint_id",
+    "delivery_id": "delivery_id",
+}
+# Parameters that are credentials, not object ids: an unknown random value is what an attacker has.
+TOKEN_PARAMS = {"token", "filename"}
+
+
+def url_for_rule(rule: Rule, victim: Victim) -> str:
+    url = rule.rule
+    for arg in rule.arguments:
+        if arg in TOKEN_PARAMS:
+            value = "not-a-real-token-" + uuid.uuid4().hex
+        else:
+            assert arg in PARAM_TO_VICTIM, (
+                f"route {rule.rule} has parameter <{arg}> unknown to the isolation walker: "
+                "register the victim object it addresses in PARAM_TO_VICTIM and seed_victim()"
+            )
+            value = victim.ids[PARAM_TO_VICTIM[arg]]
+        url = re.sub(rf"<(?:[a-z]+:)?{arg}>", value, url)
+    return url
+
+
+def walked_rules(app: Flask) -> list[Rule]:
+    return [r for r in app.url_map.iter_rules() if r.endpoint not in NOT_WALKED]
+
+
+def methods_of(rule: Rule) -> list[str]:
+    return [m for m in METHODS if m in (rule.methods or set())]
+
+
+def assert_no_leak(response: Any, victim: Victim, where: str) -> None:
+    text = response.get_data(as_text=True)
+    leaked = [s for s in victim.secrets if s in text]
+    assert not leaked, f"{where} leaked victim data {leaked}"
+
+
+def victim_snapshot(app: Flask, victim: Victim) -> str:
+    """Everything the victim owns, read as the victim, to compare before and after the walk."""
+    from service.audit.models import AuditEvent
+    from tests.tenancy.snapshot import tenant_rows
+
+    with app.app_context(), tenant_scope(uuid.UUID(victim.ids["tenant_id"])):
+        return json.dumps(tenant_rows(exclude={AuditEvent.__tablename__}), sort_keys=True, default=str)
+
+
+@pytest.fixture
+def scene(app, seed):
+    victim = seed_victim(app)
+    attacker = seed.make_tenant(TenantKind.AGENCY, name="Attacker Agency")
+    attacker_key = seed.make_api_key(attacker.id, Role.OWNER if False else Role.ADMIN)
+    return victim, attacker, attacker_key
+
+
+def test_every_api_operation_is_documented_and_walked(app):
+    spec = app.test_client().get("/api/v1/openapi.json").json
+    documented = {
+        (re.sub(r"\{([a-z_]+)\}", r"<\1>", path), method.upper())
+        for path, item in spec["paths"].items()
+        for method in item
+        if method.upper() in METHODS
+    }
+    registered = {
+        (re.sub(r"<[a-z]+:([a-z_]+)>", r"<\1>", r.rule), m)
+        for r in walked_rules(app) if r.rule.startswith("/api/")
+        for m in methods_of(r)
+    }
+    assert documented, "the OpenAPI document lists no operations"
+    assert registered - documented == set(), "API routes missing from the OpenAPI document"
+    assert documented - registered == set(), "documented operations with no route"
+
+
+def test_api_refuses_anonymous_and_foreign_callers(app, client, scene):
+    victim, _attacker, attacker_key = scene
+    before = victim_snapshot(app, victim)
+    walked = 0
+    for rule in walked_rules(app):
+        if not rule.rule.startswith("/api/"):
+            continue
+        url = url_for_rule(rule, victim)
+        for method in methods_of(rule):
+            anonymous = client.open(url, method=method, json={})
+            assert anonymous.status_code == 401, f"anonymous {method} {url} -> {anonymous.status_code}"
+            assert_no_leak(anonymous, victim, f"anonymous {method} {url}")
+            foreign = client.open(url, method=method, json={}, headers=bearer(attacker_key))
+            if rule.arguments:
+                assert foreign.status_code in (404, 422), f"foreign {method} {url} -> {foreign.status_code}"
+                if foreign.status_code == 422:
+                    # Refused on the body's shape before any lookup: acceptable, as long as nothing leaks.
+                    assert set(foreign.json["errors"]) <= {"json"}, foreign.json
+            else:
+                assert foreign.status_code < 500, f"foreign {method} {url} -> {foreign.status_code}"
+            assert_no_leak(foreign, victim, f"foreign {method} {url}")
+            walked += 1
+    assert walked >= 20
+    assert victim_snapshot(app, victim) == before, "a foreign caller changed the victim's data"
+
+
+def test_web_pages_refuse_anonymous_and_foreign_users(app, scene, seed):
+    victim, attacker, _ = scene
+    anonymous = app.test_client()
+    anonymous_token = csrf_token(anonymous, "/login")
+    signed_in = app.test_client()
+    sign_in(signed_in, attacker.owner.email)
+    token = csrf_token(signed_in, "/app")
+    before = victim_snapshot(app, victim)
+    for rule in walked_rules(app):
+        if rule.rule.startswith("/api/"):
+            continue
+        url = url_for_rule(rule, victim)
+        for method in methods_of(rule):
+            response = anonymous.open(url, method=method, data={"csrf_token": anonymous_token})
+            if rule.rule not in PUBLIC_WEB:
+                assert response.status_code in (302, 401, 403, 404), f"anonymous {method} {url} -> {response.status_code}"
+                if response.status_code == 302:
+                    assert "/login" in response.headers["Location"], response.headers["Location"]
+            assert response.status_code < 500, f"anonymous {method} {url} -> {response.status_code}"
+            assert_no_leak(response, victim, f"anonymous {method} {url}")
+            form = {"csrf_token": token, **{k: v for k, v in victim.ids.items()}}
+            response = signed_in.open(url, method=method, data=form)
+            if rule.arguments and not set(rule.arguments) <= TOKEN_PARAMS:
+                assert response.status_code in (404, 302), f"foreign {method} {url} -> {response.status_code}"
+                if response.status_code == 302:
+                    assert "/login" not in response.headers["Location"]
+            assert response.status_code < 500, f"foreign {method} {url} -> {response.status_code}"
+            assert_no_leak(response, victim, f"foreign {method} {url}")
+    assert victim_snapshot(app, victim) == before, "a foreign user changed the victim's data"
