@@ -40,7 +40,43 @@ def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
     return Blueprint(name, __name__, url_prefix=f"{API_PREFIX}{url_prefix}", description=description)
 
 
-class InputSchema(ma.Schema):
+def _unstorable_text(value: Any) -> bool:
+    """NUL characters and unpaired surrogates cannot be stored (PostgreSQL text refuses them)."""
+    if not isinstance(value, str):
+        return False
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _find_unstorable(data: Any, path: str = "") -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        where = f"{path}.{key}" if path else str(key)
+        if _unstorable_text(value) or _unstorable_text(key):
+            found[where] = ["Contains a NUL character or invalid Unicode; remove it."]
+        else:
+            found.update(_find_unstorable(value, where))
+    return found
+
+
+class CleanTextMixin:
+    """Refuse text that the database cannot store, with a field error instead of a 500."""
+
+    @ma.pre_load
+    def _reject_unstorable_text(self, data: Any, **_kwargs: Any) -> Any:
+        problems = _find_unstorable(data if isinstance(data, dict) else dict(data))
+        if problems:
+            raise ma.ValidationError(problems)
+        return data
+
+
+class InputSchema(CleanTextMixin, ma.Schema):
     """Request bodies: unknown fields are an error, not silently dropped."""
 
     class Meta:
@@ -121,7 +157,7 @@ class ApiView(MethodView):
 # --- pagination ----------------------------------------------------------------------------------
 
 
-class PageArgs(ma.Schema):
+class PageArgs(CleanTextMixin, ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
@@ -226,7 +262,9 @@ def _replay(record: Any, request_print: str) -> Response:
             {IDEMPOTENCY_HEADER: ["Reused with a different body or path."]},
             status_code=422,
         )
-    response = Response(record.response_body, status=record.response_status, mimetype="application/json")
+    from service.idempotency.operations import stored_body
+
+    response = Response(stored_body(record), status=record.response_status, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     if record.response_location:
         response.headers["Location"] = record.response_location

@@ -12,7 +12,7 @@ import swagger_ui_bundle
 from flask import Flask, request, send_from_directory, session
 from flask_babel import get_locale
 
-from service import access
+from service import access, headers
 from service.api import BEARER_SCHEME, FairpactApi
 from service.config import load_config
 from service.errors import register_error_handlers
@@ -35,11 +35,22 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     install_scoping()
     install_job_hooks()
     access.init_app(app)
+    headers.init_app(app)
+    _trust_proxies(app)
     _register_api(app)
     _register_web(app)
     register_error_handlers(app)
     _register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a load balancer, take the client address and scheme from the given number of proxies."""
+    hops = app.config["PROXY_FIX_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _select_locale() -> str:

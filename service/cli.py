@@ -48,3 +48,7 @@ def seed_demo_command() -> None:
 def register_commands(app: Flask) -> None:
     for command in (worker_command, seed_demo_command):
         app.cli.add_command(command)
+
+
+if __name__ == "__main__":
+    main()

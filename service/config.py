@@ -136,6 +136,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": read.integer("SESSION_LIFETIME_SECONDS", 12 * 3600, minimum=300),
+        # How many reverse proxies (load balancer, ingress) stand in front of gunicorn; 0 = none.
+        "PROXY_FIX_HOPS": read.integer("PROXY_FIX_HOPS", 0, minimum=0),
         "MAX_CONTENT_LENGTH": read.integer("MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "RATELIMIT_STORAGE_URI": read.text("RATELIMIT_STORAGE_URI", redis_url or "memory://"),

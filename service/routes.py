@@ -13,7 +13,33 @@ from service.health.routes import bp as health_bp
 from service.invitations.api import blp as invitations_api
 from service.tenancy.api import clients_blp, members_blp, tenant_blp
 from service.web.auth import bp as web_auth_bp
+from service.web.creators import bp as web_creators_bp
+from service.web.invitations import bp as web_invitations_bp
+from service.web.outbox import bp as web_outbox_bp
 from service.web.pages import bp as web_pages_bp
+from service.web.settings import bp as web_settings_bp
+from service.web.team import bp as web_team_bp
+from service.webhooks.api import blp as webhooks_api
+from service.webhooks.web import bp as web_webhooks_bp
 
-API_BLUEPRINTS = [tenant_blp, clients_blp, members_blp, invitations_api, creators_api, api_keys_api, audit_api]
-WEB_BLUEPRINTS = [health_bp, web_auth_bp, web_pages_bp]
+API_BLUEPRINTS = [
+    tenant_blp,
+    clients_blp,
+    members_blp,
+    invitations_api,
+    creators_api,
+    api_keys_api,
+    audit_api,
+    webhooks_api,
+]
+WEB_BLUEPRINTS = [
+    health_bp,
+    web_auth_bp,
+    web_pages_bp,
+    web_team_bp,
+    web_creators_bp,
+    web_invitations_bp,
+    web_settings_bp,
+    web_outbox_bp,
+    web_webhooks_bp,
+]

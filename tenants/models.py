@@ -29,7 +29,7 @@ class TenantKind(StrEnum):
     AGENCY = "agency"
 
 
-class Tenant(db.Model):  # type: ignore[name-defined,misc]
+class Tenant(db.Model):  # type: ignore[name-defined]
     """A customer account: a brand, or an agency that works for client brands."""
 
     __tablename__ = "tenants"
@@ -46,7 +46,7 @@ class Tenant(db.Model):  # type: ignore[name-defined,misc]
         return self.kind == TenantKind.AGENCY
 
 
-class Client(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class Client(TenantOwned, db.Model):  # type: ignore[name-defined]
     """A client brand of an agency. Whatever the agency does for it carries its ``client_id``."""
 
     __tablename__ = "clients"
@@ -61,7 +61,7 @@ class Client(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = created_at()
 
 
-class Membership(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class Membership(TenantOwned, db.Model):  # type: ignore[name-defined]
     """A user's role in a tenant. A manager may be limited to some of an agency's clients."""
 
     __tablename__ = "memberships"
@@ -96,7 +96,7 @@ class Membership(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
         return frozenset(link.client_id for link in self.client_links)
 
 
-class MembershipClient(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class MembershipClient(TenantOwned, db.Model):  # type: ignore[name-defined]
     """One client a limited member may work for."""
 
     __tablename__ = "membership_clients"

@@ -47,7 +47,7 @@ def create_tenant(name: str, kind: TenantKind, owner: User, default_locale: str 
 # --- clients -------------------------------------------------------------------------------------
 
 
-def visible_clients_query(principal: Principal):  # type: ignore[no-untyped-def]
+def visible_clients_query(principal: Principal):
     query = select(Client).order_by(Client.name, Client.id)
     if principal.client_ids is not None:
         query = query.where(Client.id.in_(principal.client_ids))
@@ -114,7 +114,7 @@ def resolve_client_ids(client_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
 # --- members -------------------------------------------------------------------------------------
 
 
-def members_query():  # type: ignore[no-untyped-def]
+def members_query():
     return select(Membership).join(Membership.user).order_by(User.name, Membership.id)
 
 

@@ -5,7 +5,7 @@ First wall: every ORM statement that touches a ``TenantOwned`` model gets a
 New rows are stamped with the current tenant; a row of another tenant cannot be flushed.
 
 Second wall: PostgreSQL row-level security. Each transaction carries the tenant in the
-transaction-local setting ``fairpact.tenant_id`` (``set_config(..., true)``), so a pooled connection
+transaction-local setting ``fairpact.tenant_id`` (``SET LOCAL``), so a pooled connection
 never keeps a previous request's tenant. Policies (created by the migrations) compare it with
 ``tenant_id``; with FORCE ROW LEVEL SECURITY they apply to the table owner too.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Uuid, event, text
+from sqlalchemy import ForeignKey, Uuid, event
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -63,28 +63,29 @@ def _add_tenant_criteria(state: ORMExecuteState) -> None:
 
 def _desired_rls_settings() -> tuple[str, str]:
     tenant_id = current_tenant_id()
-    return ("" if tenant_id is None else str(tenant_id), "on" if is_unscoped() else "off")
+    return ("" if tenant_id is None else str(uuid.UUID(str(tenant_id))), "on" if is_unscoped() else "off")
 
 
 def _sync_rls_settings(session: Session, connection: Any | None = None) -> None:
-    """Make the transaction's RLS settings match the tenant context (a no-op off PostgreSQL)."""
+    """Make the transaction's RLS settings match the tenant context (a no-op off PostgreSQL).
+
+    ``SET LOCAL`` rather than ``set_config()``: a distributed PostgreSQL (Citus) forwards SET LOCAL
+    to the shards that run the query. SET takes no bind parameters; the value is a UUID rendered
+    by ``uuid.UUID`` itself or a fixed word, never text from outside.
+    """
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    desired = _desired_rls_settings()
-    if session.info.get("rls_applied") == desired:
+    tenant, scope = _desired_rls_settings()
+    applied = session.info.get("rls_applied", ("", "off"))
+    if applied == (tenant, scope):
         return
     conn = connection if connection is not None else session.connection()
-    conn.execute(
-        text("SELECT set_config(:tenant_key, :tenant, true), set_config(:unscoped_key, :unscoped, true)"),
-        {
-            "tenant_key": RLS_TENANT_SETTING,
-            "tenant": desired[0],
-            "unscoped_key": RLS_UNSCOPED_SETTING,
-            "unscoped": desired[1],
-        },
-    )
-    session.info["rls_applied"] = desired
+    if applied[0] != tenant:
+        conn.exec_driver_sql(f"SET LOCAL {RLS_TENANT_SETTING} = '{tenant}'")
+    if applied[1] != scope:
+        conn.exec_driver_sql(f"SET LOCAL {RLS_UNSCOPED_SETTING} = '{scope}'")
+    session.info["rls_applied"] = (tenant, scope)
 
 
 def _stamp_and_verify_tenant(session: Session) -> None:

@@ -71,6 +71,21 @@ def test_env(database_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations() -> None:
+    """Compile the .po catalogues (as `make` does), so a bare `pytest` run sees German too."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in Path(__file__).resolve().parent.parent.glob("service/translations/*/LC_MESSAGES/messages.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+
+
 @pytest.fixture(scope="session")
 def mailbox() -> Iterator[Mailbox]:
     box, stop = start_smtp_server()
@@ -125,7 +140,7 @@ def make_app(database_url: str, mailbox: Mailbox):  # type: ignore[no-untyped-de
 def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     Redis.from_url(REDIS_URL).flushdb()
-    if "app" not in request.fixturenames:
+    if not {"app", "database_url", "mailbox"} & set(request.fixturenames):
         return
     app: Flask = request.getfixturevalue("app")
     from service.extensions import db, limiter

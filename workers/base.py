@@ -27,7 +27,7 @@ def set_worker_app(app: Flask) -> None:
 
 def _app() -> Flask:
     if has_app_context():
-        return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+        return current_app._get_current_object()  # type: ignore[attr-defined]
     if _worker_app is None:
         from service.app import create_app
 

@@ -13,7 +13,7 @@ from service.extensions import db
 from service.models import UTCDateTime, created_at, uuid_pk
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A member of staff at a brand or agency; signs in with email and password."""
 
     login_kind = "user"
@@ -35,7 +35,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return f"user:{self.id}"
 
 
-class Creator(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class Creator(UserMixin, db.Model):  # type: ignore[name-defined]
     """An influencer or employee creator: one identity, related to each tenant separately."""
 
     login_kind = "creator"
@@ -53,7 +53,7 @@ class Creator(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return f"creator:{self.id}"
 
 
-class MagicLink(db.Model):  # type: ignore[name-defined,misc]
+class MagicLink(db.Model):  # type: ignore[name-defined]
     """A single-use, expiring sign-in link for a creator. Only the token's hash is stored."""
 
     __tablename__ = "magic_links"

@@ -13,7 +13,7 @@ from service.models import UTCDateTime, created_at, uuid_pk
 from tenants.scoping import TenantOwned
 
 
-class ApiKey(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class ApiKey(TenantOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "api_keys"
     __table_args__ = (Index("ix_api_keys_tenant_created", "tenant_id", "created_at"),)
 

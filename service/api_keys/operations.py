@@ -93,7 +93,7 @@ def get_api_key(key_id: uuid.UUID) -> ApiKey:
     return found
 
 
-def list_api_keys_query():  # type: ignore[no-untyped-def]
+def list_api_keys_query():
     return select(ApiKey).order_by(ApiKey.created_at.desc(), ApiKey.id)
 
 

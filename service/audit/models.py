@@ -14,7 +14,7 @@ from service.models import created_at, uuid_pk
 from tenants.scoping import TenantOwned
 
 
-class AuditEvent(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class AuditEvent(TenantOwned, db.Model):  # type: ignore[name-defined]
     """A security- or contract-relevant event. Rows are written once and never updated."""
 
     __tablename__ = "audit_events"

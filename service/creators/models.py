@@ -19,7 +19,7 @@ class CreatorKind(StrEnum):
     EMPLOYEE = "employee"
 
 
-class CreatorRelation(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class CreatorRelation(TenantOwned, db.Model):  # type: ignore[name-defined]
     """Creator X works with tenant Y as an influencer or as an employee (optionally for one client)."""
 
     __tablename__ = "creator_relations"

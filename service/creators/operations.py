@@ -15,7 +15,7 @@ from tenants.context import unscoped
 from tenants.models import Tenant
 
 
-def creator_relations_query(principal: Principal, client_id: uuid.UUID | None = None):  # type: ignore[no-untyped-def]
+def creator_relations_query(principal: Principal, client_id: uuid.UUID | None = None):
     query = select(CreatorRelation).join(CreatorRelation.creator).order_by(Creator.name, CreatorRelation.id)
     if principal.client_ids is not None:
         query = query.where(CreatorRelation.client_id.in_(principal.client_ids))

@@ -12,7 +12,7 @@ from service.extensions import db
 from service.models import UTCDateTime, created_at, uuid_pk
 
 
-class EmailMessage(db.Model):  # type: ignore[name-defined,misc]
+class EmailMessage(db.Model):  # type: ignore[name-defined]
     """Not tenant-owned: a creator's sign-in link belongs to no tenant. ``tenant_id`` only attributes."""
 
     __tablename__ = "email_messages"

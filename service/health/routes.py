@@ -14,7 +14,7 @@ limiter.exempt(bp)
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     return jsonify(status="ok")
 
 
@@ -33,7 +33,7 @@ def _check_redis() -> str:
 
 
 @bp.get("/readyz")
-def readyz():  # type: ignore[no-untyped-def]
+def readyz():
     checks: dict[str, str] = {}
     ready = True
     for name, check in (("database", _check_database), ("redis", _check_redis)):

@@ -13,7 +13,7 @@ from service.models import created_at, uuid_pk
 from tenants.scoping import TenantOwned
 
 
-class IdempotencyRecord(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class IdempotencyRecord(TenantOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "idempotency_records"
     # The unique key makes a concurrent retry fail at commit instead of creating a twin.
     __table_args__ = (UniqueConstraint("tenant_id", "key"),)

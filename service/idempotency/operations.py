@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from service.extensions import db
 from service.idempotency.models import IdempotencyRecord
 from service.models import utcnow
+from service.security import decrypt_text, encrypt_text
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -32,7 +33,12 @@ def store_record(key: str, request_print: str, response: Response) -> None:
             key=key,
             request_fingerprint=request_print,
             response_status=response.status_code,
-            response_body=response.get_data(as_text=True),
+            # Creation responses can carry secrets shown once (API keys, webhook secrets).
+            response_body=encrypt_text(response.get_data(as_text=True)),
             response_location=response.headers.get("Location"),
         )
     )
+
+
+def stored_body(record: IdempotencyRecord) -> str:
+    return decrypt_text(record.response_body)

@@ -19,7 +19,7 @@ class InvitationKind(StrEnum):
     CREATOR = "creator"
 
 
-class Invitation(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class Invitation(TenantOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "invitations"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from service.accounts.models import Creator, User
 from service.audit.operations import record_event
@@ -127,6 +127,9 @@ def invite_creator(
     email = _normalise_email(email)
     if client_id is not None:
         resolve_client_ids([client_id])
+    if not principal.can_access_client(client_id):
+        # A member limited to some clients invites creators only for those clients.
+        raise Forbidden("You can invite creators only for your own clients.", {"client_id": ["Not one of yours."]})
     linked = db.session.execute(
         select(CreatorRelation.id).join(CreatorRelation.creator).where(func.lower(Creator.email) == email)
     ).first()
@@ -144,8 +147,22 @@ def invite_creator(
     return issued
 
 
-def invitations_query():  # type: ignore[no-untyped-def]
+def invitations_query():
     return select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id)
+
+
+def pending_invitations_query(kind: InvitationKind) -> Select[Invitation]:
+    """Invitations of one kind that can still be accepted, newest first."""
+    return (
+        invitations_query()
+        .where(Invitation.kind == kind.value)
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+    )
+
+
+def account_for_invitation(invitation: Invitation) -> User | None:
+    """The existing user account with the invited email, if any: that person signs in before joining."""
+    return db.session.execute(select(User).where(func.lower(User.email) == invitation.email)).scalar_one_or_none()
 
 
 def get_invitation(invitation_id: uuid.UUID) -> Invitation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
@@ -11,6 +12,7 @@ from service.access import SESSION_CLIENT, SESSION_TENANT
 from service.accounts import operations as ops
 from service.extensions import limiter
 from service.web.forms import ConfirmForm, LoginForm, MagicLinkRequestForm
+from service.web.i18n import translate_message
 from service.web.transaction import transactional
 from tenants.memberships import tenants_of_user
 
@@ -21,7 +23,7 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _start_session(identity: object) -> None:
+def start_session(identity: object) -> None:
     # A fresh session on every sign-in: nothing from before the login survives (session fixation).
     locale = session.get("locale")
     session.clear()
@@ -34,15 +36,15 @@ def _start_session(identity: object) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @transactional
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         try:
             user = ops.authenticate_user(form.email.data or "", form.password.data or "")
         except (ops.LoginFailed, ops.AccountLocked) as failure:
-            form.password.errors = [failure.message]
+            form.password.errors = [translate_message(failure.message)]
             return render_template("auth/login.html", form=form), failure.status_code
-        _start_session(user)
+        start_session(user)
         tenants = tenants_of_user(user.id)
         if tenants:
             session[SESSION_TENANT] = str(tenants[0][0].id)
@@ -57,7 +59,7 @@ def _safe_next() -> str | None:
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     form = ConfirmForm()
     if form.validate_on_submit():
         logout_user()
@@ -69,7 +71,7 @@ def logout():  # type: ignore[no-untyped-def]
 @bp.route("/creator/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @transactional
-def creator_login():  # type: ignore[no-untyped-def]
+def creator_login() -> ResponseReturnValue:
     form = MagicLinkRequestForm()
     if form.validate_on_submit():
         ops.request_magic_link(form.email.data or "", request.remote_addr, str(get_locale()))
@@ -80,13 +82,13 @@ def creator_login():  # type: ignore[no-untyped-def]
 @bp.route("/creator/magic/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @transactional
-def magic_link(token: str):  # type: ignore[no-untyped-def]
+def magic_link(token: str) -> ResponseReturnValue:
     # GET only shows a button: mail scanners that follow links must not use up the link.
     ops.find_magic_link(token)
     form = ConfirmForm()
     if form.validate_on_submit():
         creator = ops.consume_magic_link(token)
-        _start_session(creator)
+        start_session(creator)
         flash(_("You are signed in."), "success")
         return redirect(url_for("web_pages.creator_home"))
     return render_template("auth/magic_link_confirm.html", form=form)

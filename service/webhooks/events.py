@@ -34,18 +34,19 @@ def emit_event(
     query = select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
     if only_endpoint is not None:
         query = query.where(WebhookEndpoint.id == only_endpoint)
+    # One occurrence, one event id: a receiver with several endpoints can tell it saw the same event.
+    event_id = uuid.uuid4()
+    payload = {
+        "id": str(event_id),
+        "type": event_type,
+        "created": utcnow().isoformat(),
+        "tenant_id": str(tenant_id),
+        "data": data,
+    }
     deliveries = []
     for endpoint in db.session.execute(query).scalars():
         if only_endpoint is None and event_type not in endpoint.event_types:
             continue
-        event_id = uuid.uuid4()
-        payload = {
-            "id": str(event_id),
-            "type": event_type,
-            "created": utcnow().isoformat(),
-            "tenant_id": str(tenant_id),
-            "data": data,
-        }
         delivery = WebhookDelivery(
             endpoint_id=endpoint.id, event_id=event_id, event_type=event_type, payload=payload, next_attempt_at=utcnow()
         )

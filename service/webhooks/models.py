@@ -14,7 +14,7 @@ from service.models import UTCDateTime, created_at, uuid_pk
 from tenants.scoping import TenantOwned
 
 
-class WebhookEndpoint(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class WebhookEndpoint(TenantOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "webhook_endpoints"
     __table_args__ = (UniqueConstraint("tenant_id", "id"),)
 
@@ -28,7 +28,7 @@ class WebhookEndpoint(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = created_at()
 
 
-class WebhookDelivery(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class WebhookDelivery(TenantOwned, db.Model):  # type: ignore[name-defined]
     """One event for one endpoint; retried with backoff until delivered or out of attempts."""
 
     __tablename__ = "webhook_deliveries"
@@ -58,7 +58,7 @@ class WebhookDelivery(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class WebhookAttempt(TenantOwned, db.Model):  # type: ignore[name-defined,misc]
+class WebhookAttempt(TenantOwned, db.Model):  # type: ignore[name-defined]
     """The log of one HTTP attempt: when, what came back, or why it failed."""
 
     __tablename__ = "webhook_attempts"

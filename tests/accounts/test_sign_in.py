@@ -16,8 +16,9 @@ from tests.support.web import csrf_token, sign_in
 
 
 def post_login(client, email: str, password: str):
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": csrf_token(client, "/login")})
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(client, "/login")}
+    )
 
 
 def test_password_sign_in_lands_on_the_tenant_dashboard(client, seed):
@@ -102,8 +103,10 @@ def test_logout_ends_the_session(client, seed):
 
 def test_open_redirect_after_login_is_refused(client, seed):
     tenant = seed.make_tenant()
-    response = client.post("/login?next=//evil.example/x", data={
-        "email": tenant.owner.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")})
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"email": tenant.owner.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")},
+    )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
 

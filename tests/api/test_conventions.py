@@ -74,8 +74,9 @@ def test_viewer_cannot_do_admin_operations(client, agency, seed):
 def test_validation_errors_name_each_field(client, agency):
     _, key = agency
     body = assert_error_shape(
-        client.post("/api/v1/invitations/users", json={"email": "not-an-email", "role": "emperor"},
-                    headers=bearer(key)),
+        client.post(
+            "/api/v1/invitations/users", json={"email": "not-an-email", "role": "emperor"}, headers=bearer(key)
+        ),
         422,
     )
     assert set(body["errors"]["json"]) == {"email", "role"}
@@ -84,8 +85,7 @@ def test_validation_errors_name_each_field(client, agency):
 def test_unknown_fields_are_rejected(client, agency):
     _, key = agency
     body = assert_error_shape(
-        client.post("/api/v1/clients", json={"name": "Bergquell", "tenant_id": str(uuid.uuid4())},
-                    headers=bearer(key)),
+        client.post("/api/v1/clients", json={"name": "Bergquell", "tenant_id": str(uuid.uuid4())}, headers=bearer(key)),
         422,
     )
     assert "tenant_id" in body["errors"]["json"]
@@ -103,15 +103,17 @@ def test_wrong_types_are_rejected(client, agency):
 
 def test_malformed_json_is_400(client, agency):
     _, key = agency
-    response = client.post("/api/v1/clients", data='{"name": "unterminated', content_type="application/json",
-                           headers=bearer(key))
+    response = client.post(
+        "/api/v1/clients", data='{"name": "unterminated', content_type="application/json", headers=bearer(key)
+    )
     assert_error_shape(response, 400)
 
 
 def test_oversized_body_is_413(client, agency):
     _, key = agency
-    response = client.post("/api/v1/clients", data="x" * (2 * 1024 * 1024), content_type="application/json",
-                           headers=bearer(key))
+    response = client.post(
+        "/api/v1/clients", data="x" * (2 * 1024 * 1024), content_type="application/json", headers=bearer(key)
+    )
     assert_error_shape(response, 413)
 
 
@@ -226,3 +228,33 @@ def test_duplicate_client_name_is_409(client, agency):
     _, key = agency
     client.post("/api/v1/clients", json={"name": "Bergquell"}, headers=bearer(key))
     assert_error_shape(client.post("/api/v1/clients", json={"name": "bergquell"}, headers=bearer(key)), 409)
+
+
+@pytest.mark.parametrize("name", ["Berg\x00quell", "Berg\udbf6quell"])
+def test_text_the_database_cannot_store_is_a_field_error(client, agency, name):
+    _, key = agency
+    body = assert_error_shape(client.post("/api/v1/clients", json={"name": name}, headers=bearer(key)), 422)
+    assert "name" in body["errors"]["json"]
+
+
+def test_nul_in_a_query_parameter_is_a_field_error(client, agency):
+    _, key = agency
+    body = assert_error_shape(client.get("/api/v1/audit-events?action=a%00b", headers=bearer(key)), 422)
+    assert "action" in body["errors"]["query"]
+
+
+def test_replayable_responses_keep_no_secret_in_clear(client, agency, app):
+    from sqlalchemy import select
+
+    from service.extensions import db
+    from service.idempotency.models import IdempotencyRecord
+    from tenants.context import unscoped
+
+    _, key = agency
+    headers = {**bearer(key), "Idempotency-Key": "new-key-1"}
+    first = client.post("/api/v1/api-keys", json={"name": "CI"}, headers=headers)
+    replay = client.post("/api/v1/api-keys", json={"name": "CI"}, headers=headers)
+    assert replay.json["secret"] == first.json["secret"]  # the retry still gets its key
+    with app.app_context(), unscoped("test: read stored idempotency records"):
+        stored = db.session.execute(select(IdempotencyRecord.response_body)).scalars().all()
+    assert stored and all(first.json["secret"] not in body for body in stored)

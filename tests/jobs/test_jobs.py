@@ -63,7 +63,7 @@ def test_every_job_kind_points_at_a_real_function():
 
 
 def test_unknown_job_kind_is_a_programming_error(app_context):
-    with pytest.raises(KeyError, match="workers/kinds.py"):
+    with pytest.raises(KeyError, match=r"workers/kinds\.py"):
         defer("no.such.job")
 
 
@@ -175,3 +175,48 @@ def test_in_process_mode_runs_jobs_right_after_the_commit(make_app, mailbox, red
     (received,) = mailbox.wait_for(1)
     assert received["Subject"] == "Inline"
     assert queued_jobs(redis) == []
+
+
+def test_fairpact_worker_command_runs_queued_jobs(app, mailbox, database_url):
+    """The real entry point: `fairpact worker --burst` in its own process, forking a work horse per job."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import test_env
+
+    with app.app_context():
+        queue_email("worker@example.com", "From the worker", "Sent by a separate process")
+        db.session.commit()
+    env = {**os.environ, **test_env(database_url, mailbox.port)}
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "worker", "--burst"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    received = mailbox.wait_for(1)
+    assert [m["Subject"] for m in received] == ["From the worker"], [(m["Subject"], m["To"]) for m in received]
+
+
+def test_worker_refuses_unknown_queues(app, database_url, mailbox):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import test_env
+
+    env = {**os.environ, **test_env(database_url, mailbox.port)}
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "worker", "--burst", "nonsense"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Unknown queue(s): nonsense" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import socket
 import threading
 import time
@@ -20,7 +21,7 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         with self._lock:
-            self._messages.append(email.message_from_bytes(envelope.content))
+            self._messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 
     @property
@@ -45,9 +46,7 @@ class Mailbox:
 
 
 def body_of(message: Message) -> str:
-    payload = message.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return payload.decode(message.get_content_charset() or "utf-8")
+    return str(message.get_content())  # type: ignore[attr-defined]
 
 
 def start_smtp_server() -> tuple[Mailbox, Callable[[], None]]:

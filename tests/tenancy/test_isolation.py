@@ -17,6 +17,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -32,8 +33,17 @@ from tests.support.web import csrf_token, sign_in
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Pages anyone may open; their token-bearing forms answer 410 for an unknown token.
-PUBLIC_WEB = {"/", "/login", "/creator/login", "/healthz", "/readyz", "/language", "/logout",
-              "/invitations/<token>", "/creator/magic/<token>"}
+PUBLIC_WEB = {
+    "/",
+    "/login",
+    "/creator/login",
+    "/healthz",
+    "/readyz",
+    "/language",
+    "/logout",
+    "/invitations/<token>",
+    "/creator/magic/<token>",
+}
 NOT_WALKED = {"static", "swagger_assets", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
 
 
@@ -46,8 +56,8 @@ class Victim:
 def seed_victim(app: Flask) -> Victim:
     """A fully populated agency: one of everything a route can address."""
     from service.api_keys.operations import issue_api_key
-    from service.invitations.operations import invite_creator, invite_user
     from service.creators.models import CreatorKind
+    from service.invitations.operations import invite_creator, invite_user
     from tests import factories
 
     with app.app_context():
@@ -55,26 +65,35 @@ def seed_victim(app: Flask) -> Victim:
         client_id = factories.make_client(tenant.id, name="Victim Client Geheim")
         member = factories.add_member(tenant.id, Role.MANAGER, email="victim.manager@victim.example")
         creator = factories.make_creator(tenant.id, email="victim.creator@victim.example", client_id=client_id)
-        owner = Principal(kind=PrincipalKind.USER, id=tenant.owner.id, label=tenant.owner.email,
-                          tenant_id=tenant.id, role=Role.OWNER)
+        owner = Principal(
+            kind=PrincipalKind.USER, id=tenant.owner.id, label=tenant.owner.email, tenant_id=tenant.id, role=Role.OWNER
+        )
         with tenant_scope(tenant.id):
             user_invite = invite_user("victim.invitee@victim.example", Role.VIEWER, None, owner)
             invite_creator("victim.creator2@victim.example", "Victim Creator", CreatorKind.INFLUENCER, None, owner)
             key = issue_api_key("Victim key", Role.ADMIN, actor=owner)
             db.session.commit()
-            victim = Victim(ids={
-                "tenant_id": str(tenant.id),
-                "client_id": str(client_id),
-                "membership_id": str(member.membership_id),
-                "invitation_id": str(user_invite.invitation.id),
-                "relation_id": str(creator.relation_id),
-                "key_id": str(key.api_key.id),
-            })
+            victim = Victim(
+                ids={
+                    "tenant_id": str(tenant.id),
+                    "client_id": str(client_id),
+                    "membership_id": str(member.membership_id),
+                    "invitation_id": str(user_invite.invitation.id),
+                    "relation_id": str(creator.relation_id),
+                    "key_id": str(key.api_key.id),
+                }
+            )
             victim.ids.update(_seed_victim_webhooks(owner))
             db.session.commit()
-        victim.secrets = {"Victim Agency Geheim", "Victim Client Geheim", "victim.manager@victim.example",
-                          "victim.creator@victim.example", "victim.invitee@victim.example", tenant.owner.email,
-                          *victim.ids.values()}
+        victim.secrets = {
+            "Victim Agency Geheim",
+            "Victim Client Geheim",
+            "victim.manager@victim.example",
+            "victim.creator@victim.example",
+            "victim.invitee@victim.example",
+            tenant.owner.email,
+            *victim.ids.values(),
+        }
     return victim
 
 
@@ -125,8 +144,10 @@ def methods_of(rule: Rule) -> list[str]:
     return [m for m in METHODS if m in (rule.methods or set())]
 
 
-def assert_no_leak(response: Any, victim: Victim, where: str) -> None:
-    text = response.get_data(as_text=True)
+def assert_no_leak(response: Any, victim: Victim, where: str, url: str = "") -> None:
+    # Echoing the caller's own URL back (a sign-in redirect's next=) tells them nothing new.
+    text = response.get_data(as_text=True).replace(url, "").replace(quote(url, safe=""), "")
+    text += " ".join(v for k, v in response.headers.items() if k.lower() != "location")
     leaked = [s for s in victim.secrets if s in text]
     assert not leaked, f"{where} leaked victim data {leaked}"
 
@@ -158,7 +179,8 @@ def test_every_api_operation_is_documented_and_walked(app):
     }
     registered = {
         (re.sub(r"<[a-z]+:([a-z_]+)>", r"<\1>", r.rule), m)
-        for r in walked_rules(app) if r.rule.startswith("/api/")
+        for r in walked_rules(app)
+        if r.rule.startswith("/api/")
         for m in methods_of(r)
     }
     assert documented, "the OpenAPI document lists no operations"
@@ -177,7 +199,7 @@ def test_api_refuses_anonymous_and_foreign_callers(app, client, scene):
         for method in methods_of(rule):
             anonymous = client.open(url, method=method, json={})
             assert anonymous.status_code == 401, f"anonymous {method} {url} -> {anonymous.status_code}"
-            assert_no_leak(anonymous, victim, f"anonymous {method} {url}")
+            assert_no_leak(anonymous, victim, f"anonymous {method} {url}", url)
             foreign = client.open(url, method=method, json={}, headers=bearer(attacker_key))
             if rule.arguments:
                 assert foreign.status_code in (404, 422), f"foreign {method} {url} -> {foreign.status_code}"
@@ -186,7 +208,7 @@ def test_api_refuses_anonymous_and_foreign_callers(app, client, scene):
                     assert set(foreign.json["errors"]) <= {"json"}, foreign.json
             else:
                 assert foreign.status_code < 500, f"foreign {method} {url} -> {foreign.status_code}"
-            assert_no_leak(foreign, victim, f"foreign {method} {url}")
+            assert_no_leak(foreign, victim, f"foreign {method} {url}", url)
             walked += 1
     assert walked >= 20
     assert victim_snapshot(app, victim) == before, "a foreign caller changed the victim's data"
@@ -207,17 +229,33 @@ def test_web_pages_refuse_anonymous_and_foreign_users(app, scene, seed):
         for method in methods_of(rule):
             response = anonymous.open(url, method=method, data={"csrf_token": anonymous_token})
             if rule.rule not in PUBLIC_WEB:
-                assert response.status_code in (302, 401, 403, 404), f"anonymous {method} {url} -> {response.status_code}"
+                status = response.status_code
+                assert status in (302, 401, 403, 404), f"anonymous {method} {url} -> {status}"
                 if response.status_code == 302:
                     assert "/login" in response.headers["Location"], response.headers["Location"]
             assert response.status_code < 500, f"anonymous {method} {url} -> {response.status_code}"
-            assert_no_leak(response, victim, f"anonymous {method} {url}")
+            assert_no_leak(response, victim, f"anonymous {method} {url}", url)
             form = {"csrf_token": token, **{k: v for k, v in victim.ids.items()}}
             response = signed_in.open(url, method=method, data=form)
+            if rule.rule == "/logout":
+                sign_in(signed_in, attacker.owner.email)  # keep walking as the signed-in attacker
+                token = csrf_token(signed_in, "/app")
             if rule.arguments and not set(rule.arguments) <= TOKEN_PARAMS:
                 assert response.status_code in (404, 302), f"foreign {method} {url} -> {response.status_code}"
                 if response.status_code == 302:
                     assert "/login" not in response.headers["Location"]
             assert response.status_code < 500, f"foreign {method} {url} -> {response.status_code}"
-            assert_no_leak(response, victim, f"foreign {method} {url}")
+            assert_no_leak(response, victim, f"foreign {method} {url}", url)
     assert victim_snapshot(app, victim) == before, "a foreign user changed the victim's data"
+
+
+def test_switchers_refuse_another_tenants_ids(app, scene):
+    victim, attacker, _ = scene
+    browser = app.test_client()
+    sign_in(browser, attacker.owner.email)
+    token = csrf_token(browser, "/app")
+    for path, field_name in (("/switch/tenant", "tenant_id"), ("/switch/client", "client_id")):
+        response = browser.post(path, data={"csrf_token": token, field_name: victim.ids[field_name]})
+        assert response.status_code == 404, path
+    page = browser.get("/app").get_data(as_text=True)
+    assert "Attacker Agency" in page and "Victim" not in page

@@ -52,9 +52,8 @@ def test_unscoped_is_the_explicit_bypass(app_context, two_agencies):
 
 
 def test_unscoped_needs_a_reason():
-    with pytest.raises(ValueError):
-        with unscoped("  "):
-            pass
+    with pytest.raises(ValueError), unscoped("  "):
+        pass
 
 
 def test_new_rows_are_stamped_with_the_tenant_in_context(app_context, two_agencies):
@@ -106,13 +105,14 @@ def test_rls_shows_nothing_without_a_tenant(app_context, two_agencies):
 
 def test_rls_refuses_raw_inserts_into_another_tenant(app_context, two_agencies):
     a, b, _, _ = two_agencies
-    with tenant_scope(a.id):
-        with pytest.raises(ProgrammingError, match="row-level security"):
-            db.session.execute(
-                text("INSERT INTO clients (id, tenant_id, name, archived, created_at) "
-                     "VALUES (gen_random_uuid(), :t, 'Sneaky', false, now())"),
-                {"t": b.id},
-            )
+    with tenant_scope(a.id), pytest.raises(ProgrammingError, match="row-level security"):
+        db.session.execute(
+            text(
+                "INSERT INTO clients (id, tenant_id, name, archived, created_at) "
+                "VALUES (gen_random_uuid(), :t, 'Sneaky', false, now())"
+            ),
+            {"t": b.id},
+        )
     db.session.rollback()
 
 
@@ -134,9 +134,7 @@ def test_tenant_setting_does_not_survive_the_transaction_on_a_pooled_connection(
 
 def tenant_owned_tables() -> list[str]:
     return sorted(
-        mapper.local_table.name
-        for mapper in db.Model.registry.mappers
-        if issubclass(mapper.class_, TenantOwned)
+        mapper.local_table.name for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantOwned)
     )
 
 
@@ -144,10 +142,12 @@ def test_every_tenant_owned_table_has_forced_rls_and_a_policy(app_context):
     tables = tenant_owned_tables()
     assert "clients" in tables and "audit_events" in tables
     rows = db.session.execute(
-        text("SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
-             "EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname AND p.schemaname = n.nspname) "
-             "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-             "WHERE n.nspname = current_schema() AND c.relname = ANY(:tables)"),
+        text(
+            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
+            "EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname AND p.schemaname = n.nspname) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relname = ANY(:tables)"
+        ),
         {"tables": tables},
     ).all()
     found = {name: (enabled, forced, policy) for name, enabled, forced, policy in rows}

@@ -1,0 +1,9 @@
+// Switchers (account, client) take effect as soon as a choice is made. Without scripts, the
+// <noscript> button next to each one submits the form instead. Loaded as a file because the
+// Content-Security-Policy allows no inline script.
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (select instanceof HTMLSelectElement && select.hasAttribute("data-autosubmit") && select.form) {
+    select.form.submit();
+  }
+});
