@@ -39,5 +39,10 @@ def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
 
 
+def tenant_row_id() -> Mapped[uuid.UUID]:
+    """Random UUID of a tenant-owned row; the primary key is (tenant_id, id), see tenants.scoping.tenant_keys."""
+    return mapped_column(Uuid, nullable=False, default=uuid.uuid4)
+
+
 def created_at() -> Mapped[datetime]:
     return mapped_column(UTCDateTime, default=utcnow, nullable=False)

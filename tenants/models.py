@@ -19,9 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
-from service.models import UTCDateTime, created_at, utcnow, uuid_pk
+from service.models import UTCDateTime, created_at, tenant_row_id, utcnow, uuid_pk
 from tenants.roles import Role
-from tenants.scoping import TenantOwned
+from tenants.scoping import TenantOwned, tenant_keys
 
 
 class TenantKind(StrEnum):
@@ -50,12 +50,9 @@ class Client(TenantOwned, db.Model):  # type: ignore[name-defined]
     """A client brand of an agency. Whatever the agency does for it carries its ``client_id``."""
 
     __tablename__ = "clients"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
-        UniqueConstraint("tenant_id", "name"),
-    )
+    __table_args__ = tenant_keys(UniqueConstraint("tenant_id", "name"))
 
-    id: Mapped[uuid.UUID] = uuid_pk()
+    id: Mapped[uuid.UUID] = tenant_row_id()
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = created_at()
@@ -65,13 +62,12 @@ class Membership(TenantOwned, db.Model):  # type: ignore[name-defined]
     """A user's role in a tenant. A manager may be limited to some of an agency's clients."""
 
     __tablename__ = "memberships"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+    __table_args__ = tenant_keys(
         UniqueConstraint("tenant_id", "user_id"),
         Index("ix_memberships_user", "user_id"),
     )
 
-    id: Mapped[uuid.UUID] = uuid_pk()
+    id: Mapped[uuid.UUID] = tenant_row_id()
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     role: Mapped[str] = mapped_column(String(16), nullable=False, default=Role.VIEWER)
     # False: the member sees only the clients listed in membership_clients.

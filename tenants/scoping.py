@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Uuid, event
+from sqlalchemy import ForeignKey, PrimaryKeyConstraint, Uuid, event
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -24,6 +24,7 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql.schema import SchemaItem
 
 from tenants.context import current_tenant_id, is_unscoped
 from tenants.errors import TenantScopeError
@@ -42,6 +43,15 @@ class TenantOwned:
     @declared_attr
     def tenant_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+
+
+def tenant_keys(*constraints: SchemaItem) -> tuple[SchemaItem, ...]:
+    """``__table_args__`` of a tenant-owned table: primary key ``(tenant_id, id)``, then its own constraints.
+
+    A sharded PostgreSQL (Citus) distributes by ``tenant_id`` and needs it in every primary key and
+    unique constraint; leading with it also serves every tenant-scoped lookup from the key's index.
+    """
+    return (PrimaryKeyConstraint("tenant_id", "id"), *constraints)
 
 
 def _touches_tenant_owned(state: ORMExecuteState) -> bool:

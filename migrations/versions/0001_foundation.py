@@ -1,8 +1,10 @@
-"""foundation: tenants, accounts, audit, keys, invitations, email, webhooks
+"""Foundation: tenants, accounts, audit log, API keys, invitations, email outbox, webhooks.
+
+Tenant-owned tables have the primary key (tenant_id, id) and row-level security (tenants/rls.py).
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-27 00:15:17.833187
+Create Date: 2026-11-27 00:45:43.065790
 
 """
 from alembic import op
@@ -84,10 +86,10 @@ def upgrade():
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_api_keys_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_keys')),
-    sa.UniqueConstraint('lookup_prefix', name=op.f('uq_api_keys_lookup_prefix'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_api_keys'))
     )
     with op.batch_alter_table('api_keys', schema=None) as batch_op:
+        batch_op.create_index('ix_api_keys_lookup_prefix', ['lookup_prefix'], unique=False)
         batch_op.create_index('ix_api_keys_tenant_created', ['tenant_id', 'created_at'], unique=False)
 
     op.create_table('audit_events',
@@ -104,7 +106,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_audit_events_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_audit_events'))
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_tenant_time', ['tenant_id', 'created_at'], unique=False)
@@ -116,8 +118,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_clients_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_clients')),
-    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_clients_tenant_id_id')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_clients')),
     sa.UniqueConstraint('tenant_id', 'name', name=op.f('uq_clients_tenant_id_name'))
     )
     op.create_table('idempotency_records',
@@ -130,7 +131,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_idempotency_records_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_records')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_idempotency_records')),
     sa.UniqueConstraint('tenant_id', 'key', name=op.f('uq_idempotency_records_tenant_id_key'))
     )
     op.create_table('magic_links',
@@ -158,8 +159,7 @@ def upgrade():
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_memberships_tenant_id_tenants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),
-    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_memberships_tenant_id_id')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_memberships')),
     sa.UniqueConstraint('tenant_id', 'user_id', name=op.f('uq_memberships_tenant_id_user_id'))
     )
     with op.batch_alter_table('memberships', schema=None) as batch_op:
@@ -175,8 +175,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_webhook_endpoints_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_endpoints')),
-    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_webhook_endpoints_tenant_id_id'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_webhook_endpoints'))
     )
     op.create_table('creator_relations',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -189,9 +188,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['creator_id'], ['creators.id'], name=op.f('fk_creator_relations_creator_id_creators'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id', 'client_id'], ['clients.tenant_id', 'clients.id'], name=op.f('fk_creator_relations_tenant_id_client_id_clients')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_creator_relations_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_creator_relations')),
-    sa.UniqueConstraint('tenant_id', 'creator_id', name=op.f('uq_creator_relations_tenant_id_creator_id')),
-    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_creator_relations_tenant_id_id'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_creator_relations')),
+    sa.UniqueConstraint('tenant_id', 'creator_id', name=op.f('uq_creator_relations_tenant_id_creator_id'))
     )
     with op.batch_alter_table('creator_relations', schema=None) as batch_op:
         batch_op.create_index('ix_creator_relations_creator', ['creator_id'], unique=False)
@@ -214,12 +212,11 @@ def upgrade():
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'client_id'], ['clients.tenant_id', 'clients.id'], name=op.f('fk_invitations_tenant_id_client_id_clients')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_invitations_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitations')),
-    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_invitations_tenant_id_id')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_invitations_token_hash'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_invitations'))
     )
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.create_index('ix_invitations_tenant_email', ['tenant_id', 'email'], unique=False)
+        batch_op.create_index('ix_invitations_token_hash', ['token_hash'], unique=False)
 
     op.create_table('membership_clients',
     sa.Column('membership_id', sa.Uuid(), nullable=False),
@@ -244,8 +241,7 @@ def upgrade():
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'endpoint_id'], ['webhook_endpoints.tenant_id', 'webhook_endpoints.id'], name=op.f('fk_webhook_deliveries_tenant_id_endpoint_id_webhook_endpoints'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_webhook_deliveries_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
-    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_webhook_deliveries_tenant_id_id'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_webhook_deliveries'))
     )
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.create_index('ix_webhook_deliveries_due', ['status', 'next_attempt_at'], unique=False)
@@ -263,7 +259,7 @@ def upgrade():
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'delivery_id'], ['webhook_deliveries.tenant_id', 'webhook_deliveries.id'], name=op.f('fk_webhook_attempts_tenant_id_delivery_id_webhook_deliveries'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_webhook_attempts_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_attempts'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_webhook_attempts'))
     )
     with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
         batch_op.create_index('ix_webhook_attempts_tenant_delivery', ['tenant_id', 'delivery_id', 'number'], unique=False)
@@ -288,6 +284,7 @@ def downgrade():
     op.drop_table('webhook_deliveries')
     op.drop_table('membership_clients')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.drop_index('ix_invitations_token_hash')
         batch_op.drop_index('ix_invitations_tenant_email')
 
     op.drop_table('invitations')
@@ -312,6 +309,7 @@ def downgrade():
     op.drop_table('audit_events')
     with op.batch_alter_table('api_keys', schema=None) as batch_op:
         batch_op.drop_index('ix_api_keys_tenant_created')
+        batch_op.drop_index('ix_api_keys_lookup_prefix')
 
     op.drop_table('api_keys')
     op.drop_table('users')

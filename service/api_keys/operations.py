@@ -21,6 +21,7 @@ from tenants.context import unscoped
 from tenants.roles import Role, grantable_roles
 
 KEY_PREFIX = "fp_"
+LOOKUP_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class IssuedKey:
 def issue_api_key(name: str, role: Role, *, actor: Principal, expires_in_days: int | None = None) -> IssuedKey:
     if role not in grantable_roles(actor.role or Role.VIEWER):
         raise Forbidden(f"You cannot create a key with the {role.value} role.", {"role": ["Above your own role."]})
-    lookup = secrets.token_hex(6)  # hex: never contains the "_" that separates the parts
+    lookup = secrets.token_hex(LOOKUP_LENGTH // 2)  # hex: never contains the "_" that separates the parts
     secret = f"{KEY_PREFIX}{lookup}_{new_token(32)}"
     days = expires_in_days or current_app.config["API_KEY_DEFAULT_TTL_DAYS"]
     api_key = ApiKey(
@@ -58,7 +59,7 @@ def _parse_lookup(secret: str) -> str | None:
     if not secret.startswith(KEY_PREFIX):
         return None
     lookup, sep, rest = secret[len(KEY_PREFIX) :].partition("_")
-    return lookup if sep and rest and len(lookup) == 12 else None
+    return lookup if sep and rest and len(lookup) == LOOKUP_LENGTH else None
 
 
 def authenticate_api_key(secret: str) -> Principal | None:
@@ -68,8 +69,10 @@ def authenticate_api_key(secret: str) -> Principal | None:
         return None
     # The key itself says which tenant it belongs to; no tenant is known before this lookup.
     with unscoped("find the tenant of a presented API key"):
-        api_key = db.session.execute(select(ApiKey).where(ApiKey.lookup_prefix == lookup)).scalar_one_or_none()
-        if api_key is None or not tokens_match(api_key.key_hash, secret):
+        candidates = db.session.execute(select(ApiKey).where(ApiKey.lookup_prefix == lookup)).scalars()
+        # The prefix is not unique across shards; the hash of the whole key decides.
+        api_key = next((key for key in candidates if tokens_match(key.key_hash, secret)), None)
+        if api_key is None:
             return None
         now = utcnow()
         if not api_key.is_usable(now):

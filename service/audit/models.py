@@ -10,17 +10,17 @@ from sqlalchemy import JSON, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.extensions import db
-from service.models import created_at, uuid_pk
-from tenants.scoping import TenantOwned
+from service.models import created_at, tenant_row_id
+from tenants.scoping import TenantOwned, tenant_keys
 
 
 class AuditEvent(TenantOwned, db.Model):  # type: ignore[name-defined]
     """A security- or contract-relevant event. Rows are written once and never updated."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_tenant_time", "tenant_id", "created_at"),)
+    __table_args__ = tenant_keys(Index("ix_audit_events_tenant_time", "tenant_id", "created_at"))
 
-    id: Mapped[uuid.UUID] = uuid_pk()
+    id: Mapped[uuid.UUID] = tenant_row_id()
     action: Mapped[str] = mapped_column(String(64), nullable=False)
     actor_type: Mapped[str] = mapped_column(String(16), nullable=False)  # user, creator, api_key, system
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

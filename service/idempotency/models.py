@@ -9,16 +9,16 @@ from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.extensions import db
-from service.models import created_at, uuid_pk
-from tenants.scoping import TenantOwned
+from service.models import created_at, tenant_row_id
+from tenants.scoping import TenantOwned, tenant_keys
 
 
 class IdempotencyRecord(TenantOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "idempotency_records"
     # The unique key makes a concurrent retry fail at commit instead of creating a twin.
-    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+    __table_args__ = tenant_keys(UniqueConstraint("tenant_id", "key"))
 
-    id: Mapped[uuid.UUID] = uuid_pk()
+    id: Mapped[uuid.UUID] = tenant_row_id()
     key: Mapped[str] = mapped_column(String(200), nullable=False)
     request_fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
     response_status: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, ForeignKeyConstraint, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.extensions import db
-from service.models import UTCDateTime, created_at, utcnow, uuid_pk
-from tenants.scoping import TenantOwned
+from service.models import UTCDateTime, created_at, tenant_row_id, utcnow
+from tenants.scoping import TenantOwned, tenant_keys
 
 
 class InvitationKind(StrEnum):
@@ -21,13 +21,14 @@ class InvitationKind(StrEnum):
 
 class Invitation(TenantOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "invitations"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+    __table_args__ = tenant_keys(
         ForeignKeyConstraint(["tenant_id", "client_id"], ["clients.tenant_id", "clients.id"]),
         Index("ix_invitations_tenant_email", "tenant_id", "email"),
+        # Links are resolved by token before the tenant is known (256 random bits: no collisions).
+        Index("ix_invitations_token_hash", "token_hash"),
     )
 
-    id: Mapped[uuid.UUID] = uuid_pk()
+    id: Mapped[uuid.UUID] = tenant_row_id()
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     name: Mapped[str | None] = mapped_column(String(200))
@@ -37,7 +38,7 @@ class Invitation(TenantOwned, db.Model):  # type: ignore[name-defined]
     # For creators: influencer or employee, and optionally the client they work for.
     creator_kind: Mapped[str | None] = mapped_column(String(16))
     client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     invited_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = created_at()
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

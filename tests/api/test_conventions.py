@@ -33,7 +33,7 @@ def test_missing_key_is_401(client):
     assert "Authorization: Bearer" in body["message"]
 
 
-@pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer fp_000000000000_wrong", "Basic abc", "Bearer "])
+@pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer fp_0000000000000000_wrong", "Basic abc", "Bearer "])
 def test_invalid_keys_are_401(client, header):
     assert_error_shape(client.get("/api/v1/clients", headers={"Authorization": header}), 401)
 

@@ -162,16 +162,21 @@ def test_app_role_is_not_able_to_bypass_rls(app_context):
     assert (superuser, bypass) == (False, False)
 
 
-def test_tenant_owned_tables_lead_a_key_or_index_with_tenant_id(app_context):
+def test_tenant_owned_tables_are_ready_to_be_distributed_by_tenant(app_context):
+    """Citus distributes by tenant_id: it must lead every primary key and be part of every unique key."""
     inspector = inspect(db.engine)
-    lacking = []
+    problems = []
     for table in tenant_owned_tables():
-        leading = [inspector.get_pk_constraint(table)["constrained_columns"][:1]]
-        leading += [ix["column_names"][:1] for ix in inspector.get_indexes(table)]
-        leading += [uq["column_names"][:1] for uq in inspector.get_unique_constraints(table)]
-        if ["tenant_id"] not in leading:
-            lacking.append(table)
-    assert not lacking, f"tenant-owned tables with no key or index led by tenant_id: {lacking}"
+        primary = inspector.get_pk_constraint(table)["constrained_columns"]
+        if primary[:1] != ["tenant_id"]:
+            problems.append(f"{table}: primary key {primary}")
+        for unique in inspector.get_unique_constraints(table):
+            if "tenant_id" not in unique["column_names"]:
+                problems.append(f"{table}: unique {unique['column_names']}")
+        for index in inspector.get_indexes(table):
+            if index.get("unique") and "tenant_id" not in index["column_names"]:
+                problems.append(f"{table}: unique index {index['column_names']}")
+    assert not problems, problems
 
 
 def test_tenants_table_itself_is_readable_for_resolving_the_tenant(app_context, two_agencies):

@@ -9,7 +9,7 @@ from tests.factories import bearer
 from tests.support.web import sign_in
 from tests.web.helpers import html, submit
 
-SECRET = re.compile(r"fp_[0-9a-f]{12}_[A-Za-z0-9_-]{20,}")
+SECRET = re.compile(r"fp_[0-9a-f]{16}_[A-Za-z0-9_-]{20,}")
 
 
 def _session_contents(app, client) -> str:  # type: ignore[no-untyped-def]
@@ -36,7 +36,8 @@ def test_the_secret_is_shown_once_and_the_key_works(app, client, seed):
     listing = html(client.get("/settings/api-keys"))
     assert secret not in listing and not SECRET.search(listing)
     row = listing.split("CI export", 1)[1].split("</tr>", 1)[0]
-    assert f"<code>{secret[:15]}_…</code>" in row
+    prefix = secret[: len("fp_") + 16]  # the public lookup part
+    assert f"<code>{prefix}_…</code>" in row
     assert "Viewer" in row and "active" in row and "never" in row
 
     response = app.test_client().get("/api/v1/tenant", headers=bearer(secret))
