@@ -26,8 +26,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 API_PREFIX = "/api/v1"
 
 
+class ErrorSchema(ma.Schema):
+    """The one error shape (documentation only; service/errors.py builds the bodies)."""
+
+    code = ma.fields.String(
+        required=True, metadata={"description": "Machine-readable, e.g. not_found, validation_failed"}
+    )
+    status = ma.fields.Integer(required=True, metadata={"description": "The HTTP status"})
+    message = ma.fields.String(required=True, metadata={"description": "What went wrong and what to do"})
+    errors = ma.fields.Dict(required=True, metadata={"description": "Problems per field (location, then field)"})
+
+
 class FairpactApi(Api):
     """flask-smorest's Api with our error shape (message and errors always present, headers kept)."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: Any) -> Any:
         return handle_http_exception(error)

@@ -1,5 +1,9 @@
 """One error shape for every failure: ``{"code", "status", "message", "errors"}``.
 
+``code`` is a stable machine-readable word (``not_found``, ``validation_failed``,
+``plan_limit_reached``), ``status`` the HTTP status number, ``message`` a sentence saying what to do,
+``errors`` the problems per field (empty when there are none).
+
 API paths answer JSON; the web pages answer an HTML page carrying the same message. A 500 never
 shows internals: the traceback goes to the log, the client gets a reference id to quote.
 """
@@ -7,6 +11,7 @@ shows internals: the traceback goes to the log, the client gets a reference id t
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from http import HTTPStatus
 from typing import Any
@@ -18,16 +23,28 @@ log = logging.getLogger(__name__)
 
 
 class AppError(Exception):
-    """A business-rule failure with a status a client can act on."""
+    """A business-rule failure with a status a client can act on.
+
+    Subclasses may set ``code`` to a specific word; by default it follows from the status.
+    """
 
     status_code = 400
+    code: str | None = None
 
-    def __init__(self, message: str, errors: dict[str, Any] | None = None, status_code: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        errors: dict[str, Any] | None = None,
+        status_code: int | None = None,
+        code: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
         if status_code is not None:
             self.status_code = status_code
+        if code is not None:
+            self.code = code
 
 
 class NotFound(AppError):
@@ -46,9 +63,27 @@ class Unprocessable(AppError):
     status_code = 422
 
 
-def error_body(status_code: int, message: str | None = None, errors: dict[str, Any] | None = None) -> dict[str, Any]:
-    phrase = HTTPStatus(status_code).phrase
-    return {"code": status_code, "status": phrase, "message": message or phrase, "errors": errors or {}}
+# Codes for statuses whose phrase is not the clearest word for a client to branch on.
+_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+          409: "conflict", 410: "gone", 413: "payload_too_large", 422: "validation_failed", 423: "locked",
+          429: "rate_limited", 500: "internal_error"}
+
+
+def default_code(status_code: int) -> str:
+    if status_code in _CODES:
+        return _CODES[status_code]
+    return re.sub(r"[^a-z0-9]+", "_", HTTPStatus(status_code).phrase.lower()).strip("_")
+
+
+def error_body(
+    status_code: int, message: str | None = None, errors: dict[str, Any] | None = None, code: str | None = None
+) -> dict[str, Any]:
+    return {
+        "code": code or default_code(status_code),
+        "status": status_code,
+        "message": message or HTTPStatus(status_code).phrase,
+        "errors": errors or {},
+    }
 
 
 def is_api_request() -> bool:
@@ -56,9 +91,13 @@ def is_api_request() -> bool:
 
 
 def error_response(
-    status_code: int, message: str | None = None, errors: dict[str, Any] | None = None, headers: Any = None
+    status_code: int,
+    message: str | None = None,
+    errors: dict[str, Any] | None = None,
+    headers: Any = None,
+    code: str | None = None,
 ) -> tuple[Response | str, int, Any]:
-    body = error_body(status_code, message, errors)
+    body = error_body(status_code, message, errors, code)
     if is_api_request() or request.accept_mimetypes.best == "application/json":
         return jsonify(body), status_code, headers or {}
     return render_template("errors/error.html", error=body), status_code, headers or {}
@@ -88,7 +127,7 @@ def handle_http_exception(error: HTTPException) -> tuple[Response | str, int, An
 
 
 def handle_app_error(error: AppError) -> tuple[Response | str, int, Any]:
-    return error_response(error.status_code, error.message, error.errors)
+    return error_response(error.status_code, error.message, error.errors, code=error.code)
 
 
 def handle_unexpected(error: Exception) -> tuple[Response | str, int, Any]:

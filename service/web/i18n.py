@@ -8,6 +8,8 @@ marks a string for the catalogue (``pybabel extract`` finds it); the lookup happ
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 import re
 from typing import Any
 
@@ -138,9 +140,9 @@ def creator_kind_label(kind: Any) -> str:
     return str(label) if label is not None else str(kind)
 
 
-def status_phrase(code: int, english: str) -> str:
+def status_phrase(code: int) -> str:
     msgid = HTTP_PHRASES.get(code)
-    return gettext(msgid) if msgid else english
+    return gettext(msgid) if msgid else HTTPStatus(code).phrase
 
 
 def translate_message(message: Any) -> str:

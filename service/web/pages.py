@@ -178,8 +178,8 @@ def translate_message(message: Any) -> str:
 
 
 @bp.app_template_global()
-def status_phrase(code: int, english: str) -> str:
-    return i18n.status_phrase(code, english)
+def status_phrase(code: int) -> str:
+    return i18n.status_phrase(code)
 
 
 @bp.get("/")

@@ -143,7 +143,7 @@ def test_magic_link_signs_a_creator_in_once(client, seed, run_jobs, mailbox):
     # Reused: refused, in the one error shape for API clients and a clear page for people.
     other = client.application.test_client()
     assert other.get(path).status_code == 410
-    assert other.get(path, headers={"Accept": "application/json"}).json["code"] == 410
+    assert other.get(path, headers={"Accept": "application/json"}).json["code"] == "gone"
 
 
 def test_expired_magic_link_is_refused(app, client, seed, run_jobs, mailbox):

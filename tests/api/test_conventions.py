@@ -16,7 +16,8 @@ def assert_error_shape(response, status: int) -> dict:
     assert response.is_json, response.content_type
     body = response.json
     assert set(body) == {"code", "status", "message", "errors"}
-    assert body["code"] == status
+    assert body["status"] == status
+    assert isinstance(body["code"], str) and body["code"].islower()
     assert isinstance(body["message"], str) and body["message"]
     assert isinstance(body["errors"], dict)
     return body
@@ -258,3 +259,10 @@ def test_replayable_responses_keep_no_secret_in_clear(client, agency, app):
     with app.app_context(), unscoped("test: read stored idempotency records"):
         stored = db.session.execute(select(IdempotencyRecord.response_body)).scalars().all()
     assert stored and all(first.json["secret"] not in body for body in stored)
+
+
+def test_error_codes_are_words_a_client_can_branch_on(client, agency):
+    _, key = agency
+    assert client.get("/api/v1/clients").json["code"] == "unauthenticated"
+    assert client.get(f"/api/v1/clients/{uuid.uuid4()}", headers=bearer(key)).json["code"] == "not_found"
+    assert client.post("/api/v1/clients", json={}, headers=bearer(key)).json["code"] == "validation_failed"

@@ -64,7 +64,7 @@ def test_malformed_registration_is_refused_per_field(account, body, field):
     response = account.call("POST", "/webhooks/endpoints", json=body)
 
     assert response.status_code == 422
-    assert response.json["code"] == 422
+    assert response.json["status"] == 422 and response.json["code"] == "validation_failed"
     assert field in response.json["errors"]["json"]
 
 
