@@ -64,9 +64,20 @@ class Unprocessable(AppError):
 
 
 # Codes for statuses whose phrase is not the clearest word for a client to branch on.
-_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          409: "conflict", 410: "gone", 413: "payload_too_large", 422: "validation_failed", 423: "locked",
-          429: "rate_limited", 500: "internal_error"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "payload_too_large",
+    422: "validation_failed",
+    423: "locked",
+    429: "rate_limited",
+    500: "internal_error",
+}
 
 
 def default_code(status_code: int) -> str:

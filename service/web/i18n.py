@@ -8,9 +8,8 @@ marks a string for the catalogue (``pybabel extract`` finds it); the lookup happ
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 import re
+from http import HTTPStatus
 from typing import Any
 
 from flask_babel import gettext
