@@ -151,7 +151,20 @@ def handle_unexpected(error: Exception) -> tuple[Response | str, int, Any]:
     return error_response(500, message)
 
 
+def handle_backend_unavailable(error: Exception) -> tuple[Response | str, int, Any]:
+    """The database or Redis cannot be reached: a temporary condition, so 503 and a hint to retry."""
+    log.warning("backend unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+    message = "The service is briefly unavailable; nothing you sent was stored. Retry in a few seconds."
+    return error_response(503, message, headers={"Retry-After": "5"}, code="service_unavailable")
+
+
 def register_error_handlers(app: Flask) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from sqlalchemy.exc import DisconnectionError, OperationalError
+
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(AppError, handle_app_error)
+    for unavailable in (OperationalError, DisconnectionError, RedisConnectionError, RedisTimeoutError):
+        app.register_error_handler(unavailable, handle_backend_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, Retry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -119,7 +120,13 @@ def _release_after_commit(session: Session) -> None:
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     for job in jobs:
-        enqueue_now(app, job)
+        try:
+            enqueue_now(app, job)
+        except RedisError:
+            # The transaction is committed and its rows say what is pending; the periodic sweeps
+            # re-enqueue such work once Redis answers again. Failing the request now would tell the
+            # client its committed change was lost.
+            log.exception("could not enqueue %s%s; the reconciling sweep will pick it up", job.kind, job.args)
 
 
 def _discard_after_rollback(session: Session, previous: Any) -> None:

@@ -18,7 +18,8 @@ from workers.base import system_job
 @system_job
 def send_email(message_id: str) -> None:
     """Send one queued message; SMTP errors propagate so RQ retries with backoff."""
-    message = db.session.get(EmailMessage, uuid.UUID(message_id))
+    # The row lock makes a duplicate run (a sweep re-enqueued it meanwhile) wait and then see "sent".
+    message = db.session.get(EmailMessage, uuid.UUID(message_id), with_for_update=True)
     if message is None:
         return  # deleted meanwhile: nothing to send
     deliver_message(message)
@@ -36,5 +37,5 @@ def sweep_unsent() -> int:
         .all()
     )
     for message_id in stale:
-        defer("emails.send", message_id)
+        defer("emails.send", message_id, job_id=f"email-{message_id}")
     return len(stale)

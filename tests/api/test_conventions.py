@@ -266,3 +266,41 @@ def test_error_codes_are_words_a_client_can_branch_on(client, agency):
     assert client.get("/api/v1/clients").json["code"] == "unauthenticated"
     assert client.get(f"/api/v1/clients/{uuid.uuid4()}", headers=bearer(key)).json["code"] == "not_found"
     assert client.post("/api/v1/clients", json={}, headers=bearer(key)).json["code"] == "validation_failed"
+
+
+def test_unreachable_database_answers_503_in_the_error_shape(make_app):
+    from tests.conftest import free_port
+
+    app = make_app(DATABASE_URL=f"postgresql://nobody@127.0.0.1:{free_port()}/none")
+    response = app.test_client().get("/api/v1/tenant", headers=bearer("fp_0000000000000000_x"))
+    body = assert_error_shape(response, 503)
+    assert body["code"] == "service_unavailable" and response.headers["Retry-After"] == "5"
+    page = app.test_client().get("/login")  # pages that need no database still work
+    assert page.status_code == 200
+
+
+def test_committed_work_survives_redis_being_down(make_app, seed, app, run_jobs, mailbox):
+    """Redis down at enqueue time: the request still succeeds, and the sweep sends the email later."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from service.emails.models import EmailMessage
+    from service.extensions import db
+    from service.models import utcnow
+    from tests.conftest import free_port
+    from workers.emails import sweep_unsent
+
+    down = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    tenant = seed.make_tenant()
+    key = seed.make_api_key(tenant.id)
+    response = down.test_client().post(
+        "/api/v1/invitations/users", json={"email": "late@example.com", "role": "viewer"}, headers=bearer(key)
+    )
+    assert response.status_code == 201
+    with app.app_context():
+        db.session.execute(update(EmailMessage).values(created_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+        assert sweep_unsent() == 1  # Redis is back (the normal app): the sweep re-enqueues it
+    run_jobs()
+    assert mailbox.wait_for(1)[0]["To"] == "late@example.com"
