@@ -14,6 +14,7 @@ from flask_babel import get_locale
 
 from service import access, headers
 from service.api import BEARER_SCHEME, FairpactApi
+from service.billing.setup import init_app as init_billing
 from service.config import load_config
 from service.errors import register_error_handlers
 from service.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -35,13 +36,24 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     install_scoping()
     install_job_hooks()
     access.init_app(app)
+    init_billing(app)  # after access: its read-only hook needs the principal
     headers.init_app(app)
     _trust_proxies(app)
     _register_api(app)
     _register_web(app)
     register_error_handlers(app)
     _register_cli(app)
+    _load_rule_packs()
     return app
+
+
+def _load_rule_packs() -> None:
+    """Read and check every rule pack now: a broken pack stops the start, not the first check."""
+    from service.contracts.fairness.rulebook import rule_book
+    from service.disclosure.rulebook import default_rule_book
+
+    rule_book()
+    default_rule_book()
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -9,6 +9,9 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from service.config import ConfigError
+from service.contracts.cli import lint_terms_command
+from service.disclosure.cli import check_posts_command
+from service.documents.cli import dev_certificate_command
 
 
 def _create_app() -> Flask:
@@ -48,6 +51,9 @@ def seed_demo_command() -> None:
 def register_commands(app: Flask) -> None:
     for command in (worker_command, seed_demo_command):
         app.cli.add_command(command)
+    app.cli.add_command(lint_terms_command)
+    app.cli.add_command(dev_certificate_command)
+    app.cli.add_command(check_posts_command)
 
 
 if __name__ == "__main__":

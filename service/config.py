@@ -78,6 +78,98 @@ def _instance_secret(instance_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _billing_settings(read: _Reader) -> dict[str, Any]:
+    """Stripe billing: on only when STRIPE_SECRET_KEY is set; without it every tenant has an unlimited plan."""
+    secret_key = read.text("STRIPE_SECRET_KEY")
+    webhook_secret = read.text("STRIPE_WEBHOOK_SECRET")
+    if secret_key is not None and not secret_key.startswith(("sk_", "rk_")):
+        read.problems.append("STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_... or rk_...)")
+    if secret_key is not None and webhook_secret is None:
+        read.problems.append("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (the whsec_... of the endpoint)")
+    if webhook_secret is not None and not webhook_secret.startswith("whsec_"):
+        read.problems.append("STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_...)")
+    plans_file = Path(read.text("BILLING_PLANS_FILE", str(PROJECT_ROOT / "service" / "billing" / "plans.yaml")) or "")
+    if secret_key is not None and not plans_file.is_file():
+        read.problems.append(f"BILLING_PLANS_FILE={str(plans_file)!r} is not a readable file")
+    return {
+        "BILLING_ENABLED": secret_key is not None,
+        "STRIPE_SECRET_KEY": secret_key,
+        "STRIPE_WEBHOOK_SECRET": webhook_secret,
+        # Seconds a signed webhook may be old before it is refused as a replay (Stripe's default is 300).
+        "STRIPE_WEBHOOK_TOLERANCE_SECONDS": read.integer("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1),
+        "BILLING_PLANS_FILE": str(plans_file),
+        # Days a past-due tenant keeps working before the account becomes read-only.
+        "BILLING_GRACE_DAYS": read.integer("BILLING_GRACE_DAYS", 7, minimum=0),
+        "BILLING_AUTOMATIC_TAX": read.boolean("BILLING_AUTOMATIC_TAX", True),
+        "BILLING_TAX_ID_COLLECTION": read.boolean("BILLING_TAX_ID_COLLECTION", True),
+        # A Customer Portal configuration (bpc_...); empty: the account's default configuration.
+        "BILLING_PORTAL_CONFIGURATION": read.text("BILLING_PORTAL_CONFIGURATION"),
+    }
+
+
+def _document_settings(read: _Reader, instance_dir: Path) -> dict[str, Any]:
+    """Contract documents: where PDFs are stored (local disk or an S3-compatible bucket) and the seal's key material.
+
+    Without SEAL_CERT_PATH/SEAL_KEY_PATH, development and test create a self-signed seal in the instance folder;
+    production then refuses to seal with a clear error (configure a real certificate).
+    """
+    backend = read.text("STORAGE_BACKEND", "local")
+    if backend not in ("local", "s3"):
+        read.problems.append(f"STORAGE_BACKEND={backend!r} must be local or s3")
+    bucket = read.text("S3_BUCKET")
+    if backend == "s3" and bucket is None:
+        read.problems.append("S3_BUCKET is required when STORAGE_BACKEND=s3")
+    endpoint = read.text("S3_ENDPOINT_URL")
+    if endpoint is not None and urlparse(endpoint).scheme not in ("http", "https"):
+        read.problems.append(f"S3_ENDPOINT_URL must be an http(s):// URL, got {endpoint!r}")
+    access_key, secret_key = read.text("S3_ACCESS_KEY_ID"), read.text("S3_SECRET_ACCESS_KEY")
+    if (access_key is None) != (secret_key is None):
+        read.problems.append("set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (instance credentials)")
+    addressing = read.text("S3_ADDRESSING_STYLE", "auto")
+    if addressing not in ("auto", "path", "virtual"):
+        read.problems.append(f"S3_ADDRESSING_STYLE={addressing!r} must be auto, path or virtual")
+    seal_cert, seal_key = read.text("SEAL_CERT_PATH"), read.text("SEAL_KEY_PATH")
+    if (seal_cert is None) != (seal_key is None):
+        read.problems.append("set both SEAL_CERT_PATH and SEAL_KEY_PATH (PEM files), or neither in development")
+    extra_certs = [item.strip() for item in (read.text("SEAL_EXTRA_TRUSTED_CERTS") or "").split(",") if item.strip()]
+    for path in [p for p in (seal_cert, seal_key, *extra_certs) if p is not None]:
+        if not Path(path).is_file():
+            read.problems.append(f"{path!r} (seal certificate or key) is not a readable file")
+    return {
+        "STORAGE_BACKEND": backend,
+        "STORAGE_DIR": read.text("STORAGE_DIR", str(instance_dir / "documents")),
+        "S3_BUCKET": bucket,
+        "S3_PREFIX": read.text("S3_PREFIX", ""),
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_REGION": read.text("S3_REGION", "us-east-1"),
+        "S3_ACCESS_KEY_ID": access_key,
+        "S3_SECRET_ACCESS_KEY": secret_key,
+        "S3_ADDRESSING_STYLE": addressing,
+        "SEAL_CERT_PATH": seal_cert,
+        "SEAL_KEY_PATH": seal_key,
+        "SEAL_KEY_PASSWORD": read.text("SEAL_KEY_PASSWORD"),
+        # Certificates of earlier seals that verification still accepts after the seal key was rotated.
+        "SEAL_EXTRA_TRUSTED_CERTS": tuple(extra_certs),
+    }
+
+
+def _contract_settings(read: _Reader) -> dict[str, Any]:
+    """Contract signing: how long links work, when reminders go out, who hears of a failed seal."""
+    operator = read.text("OPERATOR_EMAIL")
+    if operator is not None and "@" not in operator:
+        read.problems.append(f"OPERATOR_EMAIL={operator!r} is not an email address")
+    return {
+        # Told by email (besides the error log) when a contract cannot be sealed after every retry.
+        "OPERATOR_EMAIL": operator,
+        "SIGNING_LINK_TTL_DAYS": read.integer("SIGNING_LINK_TTL_DAYS", 14, minimum=1),
+        "DOWNLOAD_LINK_TTL_DAYS": read.integer("DOWNLOAD_LINK_TTL_DAYS", 30, minimum=1),
+        "SIGNING_REMINDER_DAYS": read.integer("SIGNING_REMINDER_DAYS", 3, minimum=1),
+        "SIGNING_MAX_REMINDERS": read.integer("SIGNING_MAX_REMINDERS", 3, minimum=0),
+        # Largest PDF the public verification page accepts.
+        "VERIFY_MAX_BYTES": read.integer("VERIFY_MAX_BYTES", 10 * 1024 * 1024, minimum=1024),
+    }
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment, raising ConfigError on bad values."""
     read = _Reader(os.environ if env is None else env)
@@ -162,6 +254,13 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Only the test suite turns this on: its webhook receiver listens on 127.0.0.1.
         "WEBHOOK_ALLOW_LOOPBACK": read.boolean("WEBHOOK_ALLOW_LOOPBACK", False),
         "WEBHOOK_TIMEOUT_SECONDS": read.integer("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1),
+        # Any outgoing request to a tenant-chosen URL (webhooks, post fetchers); the old name still works.
+        "OUTBOUND_ALLOW_LOOPBACK": read.boolean("OUTBOUND_ALLOW_LOOPBACK", False)
+        or read.boolean("WEBHOOK_ALLOW_LOOPBACK", False),
+        # Fetching a post by URL (service/disclosure/fetchers): whole-request time, page size, redirects.
+        "POST_FETCH_TIMEOUT_SECONDS": read.integer("POST_FETCH_TIMEOUT_SECONDS", 10, minimum=1),
+        "POST_FETCH_MAX_BYTES": read.integer("POST_FETCH_MAX_BYTES", 2 * 1024 * 1024, minimum=1024),
+        "POST_FETCH_MAX_REDIRECTS": read.integer("POST_FETCH_MAX_REDIRECTS", 3, minimum=0),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "service" / "translations"),
         "LANGUAGES": ("en", "de"),
@@ -173,6 +272,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
+        **_billing_settings(read),
+        **_document_settings(read, instance_dir),
+        **_contract_settings(read),
     }
     if read.problems:
         raise ConfigError(read.problems)

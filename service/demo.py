@@ -147,6 +147,7 @@ def seed_demo(echo: Echo = click.echo) -> DemoSeed:
     tenants = {spec.name: _ensure_tenant(spec, seed) for spec in DEMO_TENANTS}
     for creator_spec in DEMO_CREATORS:
         _ensure_creator(creator_spec, tenants)
+    _ensure_contracts(tenants[BRAND])
     db.session.commit()
     if seed.changed:
         echo(f"Demo data created: {', '.join(seed.created_tenants)}.")
@@ -237,6 +238,43 @@ def _ensure_relation(creator: Creator, kind: CreatorKind, spec: DemoRelation) ->
     db.session.flush()
 
 
+# --- contracts: a draft to try the fairness panel on, and one waiting for Lena's signature -----------------
+
+DEMO_SIGNATORY = {"name": "Nora Lindqvist", "email": "owner@nordlicht.example"}
+DEMO_CONTRACT_TERMS = {
+    "meta": {"jurisdiction": "DE", "languages": ["de", "en"]},
+    "deliverables": [{"platform": "instagram", "format": "reel", "quantity": 2}],
+    "compensation": {"fee_net": 1800},
+}
+# (title, sent): looked up by title, so seeding again finds them instead of adding more.
+DEMO_CONTRACTS = (("Herbstkampagne 2026 (Entwurf)", False), ("Frühjahrskampagne 2026", True))
+
+
+def _ensure_contracts(brand: Tenant) -> None:
+    """The demo brand's contracts with Lena: one draft, one sent (its signing links land in the outbox)."""
+    from service.contracts import operations as contracts
+    from service.contracts.models import Contract
+
+    creator = db.session.execute(select(Creator).where(Creator.email == DEMO_CREATORS[0].email)).scalar_one()
+    actor = _system_actor(brand.id)
+    with tenant_scope(brand.id):
+        for title, sent in DEMO_CONTRACTS:
+            if db.session.execute(select(Contract.id).where(Contract.title == title)).first() is not None:
+                continue
+            draft = {
+                "template": "influencer_collaboration",
+                "creator_id": creator.id,
+                "title": title,
+                "brand_signatory": DEMO_SIGNATORY,
+                "terms": DEMO_CONTRACT_TERMS,
+            }
+            contract = contracts.create_draft(draft, actor)
+            if sent:
+                # Rendering and the signing emails run after the commit (in-process without Redis).
+                contracts.send_contract(contract.id, actor, acknowledge_warnings=True)
+        db.session.flush()
+
+
 # --- the printed table ---------------------------------------------------------------------------
 
 
@@ -277,6 +315,10 @@ def print_logins(echo: Echo = click.echo) -> None:
         f"Creators sign in by magic link: enter the email at {base}/creator/login,",
         f"then open the link from the email in the development outbox at {base}/dev/outbox.",
         *_table(_creator_rows(), ("EMAIL", "KIND", "WORKS WITH")),
+        "",
+        f"Contracts: {BRAND} has a draft and a contract sent to Lena Sommer. The signing links",
+        f"(for {DEMO_SIGNATORY['email']} and {DEMO_CREATORS[0].email}) are in {base}/dev/outbox; once both",
+        f"have signed, the sealed PDF is on the contract's page and verifies at {base}/verify.",
         "",
         f"API: {base}/api/v1/docs (send the API key as 'Authorization: Bearer <key>').",
         "",

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from service.api_keys.api import blp as api_keys_api
 from service.audit.api import blp as audit_api
+from service.billing.api import blp as billing_api
+from service.billing.web import bp as web_billing_bp
+from service.billing.webhook import bp as billing_webhook_bp
+from service.contracts.api import blp as contracts_api
+from service.contracts.api import templates_blp as contract_templates_api
+from service.contracts.verify_api import bp as verify_api_bp
+from service.contracts.web.brand import bp as web_contracts_bp
+from service.contracts.web.signing import bp as web_signing_bp
+from service.contracts.web.verify import bp as web_verify_bp
 from service.creators.api import blp as creators_api
+from service.disclosure.api import blp as disclosure_api
+from service.disclosure.web import bp as web_disclosure_bp
 from service.health.routes import bp as health_bp
 from service.invitations.api import blp as invitations_api
 from service.tenancy.api import clients_blp, members_blp, tenant_blp
@@ -31,6 +42,10 @@ API_BLUEPRINTS = [
     api_keys_api,
     audit_api,
     webhooks_api,
+    billing_api,
+    contract_templates_api,
+    contracts_api,
+    disclosure_api,
 ]
 WEB_BLUEPRINTS = [
     health_bp,
@@ -42,4 +57,13 @@ WEB_BLUEPRINTS = [
     web_settings_bp,
     web_outbox_bp,
     web_webhooks_bp,
+    web_billing_bp,
+    web_contracts_bp,
+    web_signing_bp,
+    web_verify_bp,
+    web_disclosure_bp,
+    # Stripe's signed webhook receiver: under /api/ but outside the documented client API (no API key).
+    billing_webhook_bp,
+    # Public verification of a PDF for programs: under /api/ but outside the documented client API (no API key).
+    verify_api_bp,
 ]

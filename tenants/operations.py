@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from service.accounts.models import User
 from service.audit.operations import record_event
+from service.billing.limits import require_within_plan
+from service.billing.seats import seats_changed
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 from service.extensions import db
 from tenants.access import Principal
@@ -70,6 +72,7 @@ def _require_agency(tenant_id: uuid.UUID) -> None:
 def create_client(name: str, principal: Principal) -> Client:
     assert principal.tenant_id is not None
     _require_agency(principal.tenant_id)
+    require_within_plan("agency_client")
     _ensure_client_name_free(name)
     client = Client(name=name)
     db.session.add(client)
@@ -92,6 +95,8 @@ def update_client(client_id: uuid.UUID, changes: dict, principal: Principal) -> 
         _ensure_client_name_free(changes["name"], except_id=client.id)
         client.name = changes["name"]
     if "archived" in changes:
+        if client.archived and not changes["archived"]:
+            require_within_plan("agency_client")  # un-archiving takes a client slot again
         client.archived = changes["archived"]
     record_event("client.updated", target_type="client", target_id=client.id, details=dict(changes))
     return client
@@ -173,3 +178,4 @@ def remove_membership(membership_id: uuid.UUID, principal: Principal) -> None:
         details={"email": membership.user.email, "role": membership.role},
     )
     db.session.delete(membership)
+    seats_changed()

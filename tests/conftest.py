@@ -227,3 +227,8 @@ def free_port() -> int:
 
 
 __all__ = ["free_port", "test_env", "threading"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright keeps an event loop running in the main thread until the session ends."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

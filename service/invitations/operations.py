@@ -11,6 +11,8 @@ from sqlalchemy import Select, func, select
 
 from service.accounts.models import Creator, User
 from service.audit.operations import record_event
+from service.billing.limits import require_within_plan
+from service.billing.seats import seats_changed
 from service.creators.models import CreatorKind, CreatorRelation
 from service.emails.operations import queue_templated_email
 from service.errors import AppError, Conflict, Forbidden, NotFound
@@ -102,6 +104,7 @@ def invite_user(
     ).first()
     if already is not None:
         raise Conflict("This person is already a member.", {"email": ["Already a member."]})
+    require_within_plan("seat")
     # An empty list means every client; a manager limited to some clients lists them.
     limited = [str(c) for c in resolve_client_ids(client_ids or [])]
     issued = _new_invitation(
@@ -234,6 +237,7 @@ def accept_user_invitation(
             details={"email": user.email, "role": membership.role},
         )
         emit_event("member.joined", {"membership_id": str(membership.id), "email": user.email, "role": membership.role})
+        seats_changed()
     return user, membership
 
 

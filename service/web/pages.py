@@ -60,7 +60,9 @@ class NavItem:
 # The main navigation, in order. Pages of other engineers appear once their endpoint is registered.
 NAVIGATION = (
     NavItem("web_pages.dashboard", _l("Overview"), Role.VIEWER),
+    NavItem("web_contracts.index", _l("Contracts"), Role.VIEWER, also_on=("web_contracts",)),
     NavItem("web_creators.creators", _l("Creators"), Role.VIEWER, also_on=("web_creators",)),
+    NavItem("web_disclosure.campaigns", _l("Campaigns"), Role.VIEWER, also_on=("web_disclosure",)),
     NavItem("web_team.members", _l("Members"), Role.VIEWER, also_on=("web_team",)),
     NavItem("web_settings.api_keys", _l("API keys"), Role.ADMIN, also_on=("web_settings.create_api_key",)),
     NavItem("web_webhooks.endpoints", _l("Webhooks"), Role.ADMIN, also_on=("web_webhooks",)),

@@ -18,10 +18,10 @@ from sqlalchemy import select, update
 from service.extensions import db
 from service.jobs import defer
 from service.models import utcnow
+from service.outbound.transport import HttpOutcome, post_json
 from service.security import decrypt_text
 from service.webhooks.models import WebhookAttempt, WebhookDelivery
 from service.webhooks.signing import SIGNATURE_HEADER, signature_header
-from service.webhooks.transport import HttpOutcome, post_json
 from tenants.context import unscoped
 
 # Seconds to wait after failed attempt 1, 2, ...: about 21 hours in all, then the delivery fails.

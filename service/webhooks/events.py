@@ -21,6 +21,20 @@ EVENT_TYPES: dict[str, str] = {
     "creator.joined": "An invited creator accepted and now works with the account.",
     "api_key.created": "An API key was created.",
     "api_key.revoked": "An API key was revoked.",
+    "contract.created": "A contract draft was created.",
+    "contract.sent": "A contract was sent for signature (its PDF is rendered next, then the signers are emailed).",
+    "contract.signed": "One party signed a contract.",
+    "contract.completed": "Every party signed a contract; sealing follows.",
+    "contract.sealed": "The final PDF of a signed contract was sealed and can be downloaded.",
+    "contract.seal_failed": "A signed contract could not be sealed after every retry; the operator was alerted.",
+    "contract.declined": "A party declined to sign a contract.",
+    "contract.expired": "The time to sign a contract ended before everyone signed.",
+    "contract.voided": "A contract was voided.",
+    "contract.amended": "A contract was amended: a new version was started, to be signed again.",
+    "post.submitted": "A creator submitted a published post; its disclosure check is queued.",
+    "check.completed": "A disclosure check of a post finished (any verdict).",
+    "check.violation": "A post's check found a labelling violation (first time, or a changed result).",
+    "check.needs_review": "A post's check needs a human review (first time, or a changed result).",
 }
 
 

@@ -43,8 +43,20 @@ PUBLIC_WEB = {
     "/logout",
     "/invitations/<token>",
     "/creator/magic/<token>",
+    # Contract signing: the emailed link is the signer's credential; an unknown one is a 404.
+    "/sign/<token>",
+    "/sign/<token>/decline",
+    "/sign/<token>/renew",
+    "/sign/<token>/document.pdf",
+    "/sign/<token>/document.html",
+    "/download/<token>",
+    "/verify",
 }
 NOT_WALKED = {"static", "swagger_assets", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
+# Public API routes outside the client API document: a payment provider's signed webhook receiver, and the
+# verification of a PDF (anyone may check one; without a file it is a bad request).
+# Without a valid signature (or a file) they answer 400 to anyone, with or without an API key.
+PUBLIC_API = {"/api/v1/billing/webhook", "/api/v1/verify"}
 
 
 @dataclass
@@ -84,6 +96,9 @@ def seed_victim(app: Flask) -> Victim:
                 }
             )
             victim.ids.update(_seed_victim_webhooks(owner))
+            victim.ids.update(_seed_victim_billing(tenant.id, client_id))
+            victim.ids.update(_seed_victim_contracts(owner, creator.id, client_id))
+            victim.ids.update(_seed_victim_disclosure(owner, creator.relation_id, client_id))
             db.session.commit()
         victim.secrets = {
             "Victim Agency Geheim",
@@ -91,6 +106,10 @@ def seed_victim(app: Flask) -> Victim:
             "victim.manager@victim.example",
             "victim.creator@victim.example",
             "victim.invitee@victim.example",
+            "Victim Contract Geheim",
+            "Victim Campaign Geheim",
+            "Victim Post Geheim",
+            "victim.signatory@victim.example",
             tenant.owner.email,
             *victim.ids.values(),
         }
@@ -108,6 +127,54 @@ def _seed_victim_webhooks(owner: Principal) -> dict[str, str]:
     return {"endpoint_id": str(endpoint.id), "delivery_id": str(deliveries.id)}
 
 
+def _seed_victim_billing(tenant_id: uuid.UUID, client_id: uuid.UUID) -> dict[str, str]:
+    """The billing account (with its Stripe customer), a usage record and an invoice copy."""
+    try:
+        from tests.billing.support import seed_billing
+    except ImportError:
+        return {}
+    return {"stripe_customer": "cus_victimgeheim", **seed_billing(tenant_id, client_id, "cus_victimgeheim")}
+
+
+def _seed_victim_disclosure(owner: Principal, relation_id: uuid.UUID, client_id: uuid.UUID) -> dict[str, str]:
+    """A campaign of the client with a confirmed, submitted post, its check and a bulk check."""
+    from flask import current_app
+
+    from service.disclosure import bulk, operations
+
+    campaign = operations.create_campaign(
+        {"name": "Victim Campaign Geheim", "client_id": client_id, "jurisdictions": ["DE"]}, owner
+    )
+    fields = {"title": "Victim Post Geheim", "creator_relation_id": relation_id, "relationship": "paid"}
+    post = operations.create_post(campaign, {**fields, "platform": "instagram", "media_type": "image"}, owner)
+    operations.confirm_label(post, "Werbung", "de", creator_id=None, actor=owner)
+    config = current_app.config
+    _submission, check = operations.submit_post(post, {"caption": "Werbung Geheim"}, actor=owner, config=config)
+    upload = bulk.create_bulk_check("victim.jsonl", b'{"id": "v1"}\n', owner, client_id=client_id)
+    ids = {"campaign_id": campaign.id, "post_id": post.id, "check_id": check.id, "bulk_id": upload.id}
+    return {name: str(value) for name, value in ids.items()}
+
+
+def _seed_victim_contracts(owner: Principal, creator_id: uuid.UUID, client_id: uuid.UUID) -> dict[str, str]:
+    """A sent contract (its render job is queued, never run here) with its signers."""
+    try:
+        from service.contracts import operations as contracts
+    except ImportError:
+        return {}
+    draft = {
+        "template": "influencer_collaboration",
+        "creator_id": creator_id,
+        "client_id": client_id,
+        "title": "Victim Contract Geheim",
+        "brand_signatory": {"name": "Victim Signatory", "email": "victim.signatory@victim.example"},
+        "terms": {"deliverables": [{"platform": "instagram", "format": "reel"}], "compensation": {"fee_net": 900}},
+    }
+    contract = contracts.create_draft(draft, owner)
+    contracts.send_contract(contract.id, owner, acknowledge_warnings=True)
+    signer = next(s for s in contract.version.signers if s.creator_id == creator_id)
+    return {"contract_id": str(contract.id), "signer_id": str(signer.id)}
+
+
 PARAM_TO_VICTIM = {
     "client_id": "client_id",
     "membership_id": "membership_id",
@@ -116,6 +183,12 @@ PARAM_TO_VICTIM = {
     "key_id": "key_id",
     "endpoint_id": "endpoint_id",
     "delivery_id": "delivery_id",
+    "campaign_id": "campaign_id",
+    "post_id": "post_id",
+    "check_id": "check_id",
+    "bulk_id": "bulk_id",
+    "contract_id": "contract_id",
+    "signer_id": "signer_id",
 }
 # Parameters that are credentials, not object ids: an unknown random value is what an attacker has.
 TOKEN_PARAMS = {"token", "filename"}
@@ -180,7 +253,7 @@ def test_every_api_operation_is_documented_and_walked(app):
     registered = {
         (re.sub(r"<[a-z]+:([a-z_]+)>", r"<\1>", r.rule), m)
         for r in walked_rules(app)
-        if r.rule.startswith("/api/")
+        if r.rule.startswith("/api/") and r.rule not in PUBLIC_API
         for m in methods_of(r)
     }
     assert documented, "the OpenAPI document lists no operations"
@@ -198,10 +271,13 @@ def test_api_refuses_anonymous_and_foreign_callers(app, client, scene):
         url = url_for_rule(rule, victim)
         for method in methods_of(rule):
             anonymous = client.open(url, method=method, json={})
-            assert anonymous.status_code == 401, f"anonymous {method} {url} -> {anonymous.status_code}"
+            expected = 400 if rule.rule in PUBLIC_API else 401
+            assert anonymous.status_code == expected, f"anonymous {method} {url} -> {anonymous.status_code}"
             assert_no_leak(anonymous, victim, f"anonymous {method} {url}", url)
             foreign = client.open(url, method=method, json={}, headers=bearer(attacker_key))
-            if rule.arguments:
+            if rule.rule in PUBLIC_API:
+                assert foreign.status_code == 400, f"foreign {method} {url} -> {foreign.status_code}"
+            elif rule.arguments:
                 assert foreign.status_code in (404, 422), f"foreign {method} {url} -> {foreign.status_code}"
                 if foreign.status_code == 422:
                     # Refused on the body's shape before any lookup: acceptable, as long as nothing leaks.

@@ -1,0 +1,1 @@
+"""Contracts: the structured terms of an agreement, dated legal constants and the fairness linter."""
