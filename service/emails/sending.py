@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 from email.message import EmailMessage as MimeMessage
 from email.utils import format_datetime, make_msgid
@@ -15,7 +16,8 @@ from service.security import decrypt_text
 
 
 def build_mime(message: EmailMessage) -> MimeMessage:
-    mime = MimeMessage()
+    # The SMTP policy folds long headers the modern way (no stray leading space after unfolding).
+    mime = MimeMessage(policy=email.policy.SMTP)
     mime["From"] = current_app.config["MAIL_FROM"]
     mime["To"] = message.to_address
     mime["Subject"] = message.subject

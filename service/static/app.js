@@ -7,3 +7,12 @@ document.addEventListener("change", function (event) {
     select.form.submit();
   }
 });
+
+// Destructive forms ask first. The question sits in data-confirm (inline handlers are blocked by
+// the Content-Security-Policy); without scripts the form simply submits.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute("data-confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
+    event.preventDefault();
+  }
+});

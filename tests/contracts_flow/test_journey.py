@@ -48,7 +48,7 @@ def test_a_contract_goes_from_draft_to_a_sealed_pdf_that_verifies(app, client, s
     # The brand's signatory signs first (typed), on the page the email links to.
     brand_page = sign_link(mailbox, "nora@nordlicht.example")
     page = client.get(brand_page)
-    assert page.status_code == 200
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
     assert document["sha256"] in page.get_data(as_text=True)
     signed = sign_form(client, brand_page)
     assert signed.status_code == 200, signed.get_data(as_text=True)[:2000]

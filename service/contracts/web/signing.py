@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -39,6 +39,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 @bp.record_once
 def register_labels(state: Any) -> None:
     state.app.jinja_env.globals.update(TEMPLATE_GLOBALS)
+
+
+@bp.after_request
+def never_cached(response: Response) -> Response:
+    # These pages answer to a personal link (or a creator's session): no shared cache may keep them.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.errorhandler(AppError)
