@@ -148,6 +148,7 @@ def seed_demo(echo: Echo = click.echo) -> DemoSeed:
     for creator_spec in DEMO_CREATORS:
         _ensure_creator(creator_spec, tenants)
     _ensure_contracts(tenants[BRAND])
+    _ensure_campaign(tenants[BRAND])
     db.session.commit()
     if seed.changed:
         echo(f"Demo data created: {', '.join(seed.created_tenants)}.")
@@ -275,6 +276,39 @@ def _ensure_contracts(brand: Tenant) -> None:
         db.session.flush()
 
 
+# --- disclosure: a campaign with Lena's posts, each with its labelling obligation -----------------------
+
+DEMO_CAMPAIGN = {"name": "Frühjahrskampagne 2026", "jurisdictions": ["DE", "AT"], "platforms": ["instagram"]}
+# (title, media type): Lena confirms the label and submits each from /me/posts; a worker checks it.
+DEMO_POSTS = (("Reel: Frühlingsroutine", "reel"), ("Story: Neue Serie", "story"))
+
+
+def _ensure_campaign(brand: Tenant) -> None:
+    """The demo brand's campaign for Lena's posts (looked up by name, so seeding again adds nothing)."""
+    from service.disclosure import operations as disclosure
+    from service.disclosure.models import Campaign
+
+    creator = db.session.execute(select(Creator).where(Creator.email == DEMO_CREATORS[0].email)).scalar_one()
+    actor = _system_actor(brand.id)
+    with tenant_scope(brand.id):
+        if db.session.execute(select(Campaign.id).where(Campaign.name == DEMO_CAMPAIGN["name"])).first() is not None:
+            return
+        relation = db.session.execute(
+            select(CreatorRelation).where(CreatorRelation.creator_id == creator.id)
+        ).scalar_one()
+        campaign = disclosure.create_campaign(DEMO_CAMPAIGN, actor)
+        for title, media_type in DEMO_POSTS:
+            post = {
+                "title": title,
+                "creator_relation_id": relation.id,
+                "relationship": "paid",
+                "platform": "instagram",
+                "media_type": media_type,
+            }
+            disclosure.create_post(campaign, post, actor)
+        db.session.flush()
+
+
 # --- the printed table ---------------------------------------------------------------------------
 
 
@@ -319,6 +353,10 @@ def print_logins(echo: Echo = click.echo) -> None:
         f"Contracts: {BRAND} has a draft and a contract sent to Lena Sommer. The signing links",
         f"(for {DEMO_SIGNATORY['email']} and {DEMO_CREATORS[0].email}) are in {base}/dev/outbox; once both",
         f"have signed, the sealed PDF is on the contract's page and verifies at {base}/verify.",
+        "",
+        f"Posts: the campaign '{DEMO_CAMPAIGN['name']}' has {len(DEMO_POSTS)} posts for Lena Sommer. Signed in as",
+        f"Lena, open {base}/me/posts to read each labelling duty, confirm the label and submit the post;",
+        "the check result, with the fix for any finding, appears on the post's page.",
         "",
         f"API: {base}/api/v1/docs (send the API key as 'Authorization: Bearer <key>').",
         "",

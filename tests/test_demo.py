@@ -114,3 +114,21 @@ def test_the_printed_logins_name_every_account_and_how_to_sign_in(app_context):
     assert "/creator/login" in text
     assert "/dev/outbox" in text
     assert f"only client {AGENCY_CLIENTS[0]}" in text
+
+
+def test_the_demo_campaign_has_posts_for_lena_with_their_obligations(app_context):
+    from service.demo import DEMO_CAMPAIGN, DEMO_POSTS
+    from service.disclosure.models import Campaign, DeliverablePost
+    from service.disclosure.operations import obligation_of
+
+    seed_demo(echo=_quiet)
+    seed_demo(echo=_quiet)  # idempotent: still one campaign with its posts
+    with tenant_scope(_tenant(BRAND).id):
+        (campaign,) = db.session.execute(select(Campaign)).scalars().all()
+        posts = db.session.execute(select(DeliverablePost)).scalars().all()
+        assert campaign.name == DEMO_CAMPAIGN["name"]
+        assert sorted(p.title for p in posts) == sorted(title for title, _ in DEMO_POSTS)
+        obligation = obligation_of(posts[0], "de")
+        assert obligation.required
+        german = next(j for j in obligation.jurisdictions if j.jurisdiction == "DE")
+        assert {"Werbung", "Anzeige"} & set(german.accepted_words)
