@@ -8,7 +8,6 @@ those events become the audit certificate of the sealed PDF.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from service.contracts.models import (
 )
 from service.contracts.notifications import email_declined, email_signing_link
 from service.documents.errors import SignatureImageError
+from service.documents.filters import enum_labels
 from service.documents.signature_images import validated_signature_png
 from service.errors import AppError, Conflict, Unprocessable
 from service.extensions import db
@@ -137,13 +137,6 @@ class LabellingChoice:
     example: str
     citation: str | None
     posts: list[str] = field(default_factory=list)
-
-
-@functools.cache
-def enum_labels() -> dict[str, dict[str, dict[str, str]]]:
-    from service.documents.filters import enum_labels as read_enum_labels
-
-    return read_enum_labels()
 
 
 def _relationship(contract: Contract, terms: Mapping[str, Any]) -> str:

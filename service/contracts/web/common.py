@@ -83,7 +83,7 @@ def message(text: str) -> str:
 
 def enum_label(field: str, value: Any) -> str:
     """A terms value in words (enums.yaml of the templates): "exclusivity.scope", "none" -> "keine"."""
-    from service.contracts.signing import enum_labels
+    from service.documents.filters import enum_labels
 
     return enum_labels().get(field, {}).get(str(value), {}).get(locale()) or str(value)
 
