@@ -24,6 +24,8 @@ from tests.support.mailbox import Mailbox, start_smtp_server
 ADMIN_DATABASE_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 APP_ROLE = os.environ.get("TEST_DATABASE_ROLE", "fairpact_test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Role, Redis database and instance folder can be changed so that two checkouts can run their suites at once.
+INSTANCE_DIR = os.environ.get("TEST_INSTANCE_DIR", f"/tmp/fairpact-test-instance-{APP_ROLE}")
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
 
@@ -66,7 +68,7 @@ def test_env(database_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
         "MAIL_USE_STARTTLS": "false",
         "WEBHOOK_ALLOW_LOOPBACK": "true",
         "RATELIMIT_STORAGE_URI": "memory://",
-        "FAIRPACT_INSTANCE_DIR": "/tmp/fairpact-test-instance",
+        "FAIRPACT_INSTANCE_DIR": INSTANCE_DIR,
         **extra,
     }
 
