@@ -8,7 +8,8 @@ import marshmallow as ma
 
 from service.api import InputSchema, OutputSchema
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Years from 2000 on: Fairpact has no older billing, and datetime cannot hold year 0 or the month after 9999-12.
+MONTH = re.compile(r"^2\d{3}-(0[1-9]|1[0-2])$")
 
 
 class SeatAllowanceOut(OutputSchema):
@@ -59,7 +60,7 @@ class UsageArgs(InputSchema):
         unknown = ma.EXCLUDE
 
     month = ma.fields.String(
-        validate=ma.validate.Regexp(MONTH, error="Use the form YYYY-MM."),
+        validate=ma.validate.Regexp(MONTH, error="Use the form YYYY-MM, with a year from 2000 on."),
         metadata={"description": "A calendar month (YYYY-MM); default: the current billing period"},
     )
 

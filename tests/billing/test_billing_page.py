@@ -172,3 +172,13 @@ def test_without_billing_the_page_says_so_and_nothing_is_limited(client, seed):
     assert subscription["billing_enabled"] is False and subscription["status"] == "development"
     assert subscription["plan"]["seats"]["included"] is None and subscription["plans_available"] == []
     assert invoices["total"] == 0
+
+
+def test_a_month_outside_the_calendar_is_a_field_error_not_a_crash(client, seed):
+    tenant = seed.make_tenant()
+    headers = bearer(seed.make_api_key(tenant.id, Role.OWNER))
+
+    for month in ("0000-06", "9999-12", "2026-13"):
+        response = client.get(f"/api/v1/billing/usage?month={month}", headers=headers)
+        assert response.status_code == 422, month
+        assert "month" in response.json["errors"]["query"], response.json
