@@ -27,7 +27,7 @@ PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subse
 BROWSER_PACKAGES := chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help run test lint bench worker migrate seed translations translations-extract \
+.PHONY: help run test verify lint bench worker migrate seed translations translations-extract \
 	venv pdf-packages test-packages check-services
 
 help: ## Show the targets
@@ -43,6 +43,9 @@ run: venv pdf-packages translations ## Migrate, seed the demo, print its logins,
 
 test: check-services venv test-packages translations ## Run the whole suite against local PostgreSQL and Redis
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+verify: check-services venv test-packages translations ## The long load, fault and fuzz runs (tests marked verify)
+	$(BIN)/pytest -m verify $(PYTEST_ARGS)
 
 # --- everything else -----------------------------------------------------------------------------
 
