@@ -141,6 +141,24 @@ def _document_security(view: Any, minimum: Role) -> None:
     view._apidoc = doc
 
 
+def public_operation(description: str) -> Callable[[F], F]:
+    """Document an operation that takes no API key (``security: []``), saying who may call it and why.
+
+    The OpenAPI completeness test accepts an operation without the API key only when it is declared so.
+    """
+
+    def decorate(view: F) -> F:
+        doc = copy.deepcopy(getattr(view, "_apidoc", {}))
+        manual = doc.setdefault("manual_doc", {})
+        manual["security"] = []
+        manual["description"] = (manual.get("description", "") + "\n\n" + description).strip()
+        view._apidoc = doc  # type: ignore[attr-defined]
+        view._public_operation = True  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
 def principal() -> Principal:
     found = current_principal()
     assert found is not None, "require_role runs before any view body"

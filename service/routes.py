@@ -10,12 +10,14 @@ from service.api_keys.api import blp as api_keys_api
 from service.audit.api import blp as audit_api
 from service.billing.api import blp as billing_api
 from service.billing.web import bp as web_billing_bp
-from service.billing.webhook import bp as billing_webhook_bp
+from service.billing.webhook import blp as billing_webhook_api
 from service.contracts.api import blp as contracts_api
-from service.contracts.api import templates_blp as contract_templates_api
-from service.contracts.verify_api import bp as verify_api_bp
+from service.contracts.templates_api import templates_blp as contract_templates_api
+from service.contracts.verify_api import blp as verify_api
 from service.contracts.web.brand import bp as web_contracts_bp
+from service.contracts.web.fonts import bp as web_document_fonts_bp
 from service.contracts.web.signing import bp as web_signing_bp
+from service.contracts.web.templates import bp as web_contract_templates_bp
 from service.contracts.web.verify import bp as web_verify_bp
 from service.creators.api import blp as creators_api
 from service.disclosure.api import blp as disclosure_api
@@ -46,6 +48,9 @@ API_BLUEPRINTS = [
     contract_templates_api,
     contracts_api,
     disclosure_api,
+    # Public operations (documented with security: []): Stripe's signed webhook receiver, PDF verification.
+    billing_webhook_api,
+    verify_api,
 ]
 WEB_BLUEPRINTS = [
     health_bp,
@@ -59,11 +64,9 @@ WEB_BLUEPRINTS = [
     web_webhooks_bp,
     web_billing_bp,
     web_contracts_bp,
+    web_contract_templates_bp,
+    web_document_fonts_bp,
     web_signing_bp,
     web_verify_bp,
     web_disclosure_bp,
-    # Stripe's signed webhook receiver: under /api/ but outside the documented client API (no API key).
-    billing_webhook_bp,
-    # Public verification of a PDF for programs: under /api/ but outside the documented client API (no API key).
-    verify_api_bp,
 ]

@@ -1,17 +1,20 @@
 """``POST /api/v1/billing/webhook``: where Stripe delivers its events.
 
-Public (Stripe has no API key; the signature is the credential), outside the documented client API,
-exempt from CSRF (no browser session is involved), and quick: it verifies, stores the event id and
+Public (Stripe has no API key; the signature is the credential), documented as a public operation
+(``security: []``), exempt from CSRF (no browser session is involved), and quick: it verifies, stores the event id and
 answers; a worker does the rest. A missing, forged or stale signature gets 400 and changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Blueprint, jsonify, request
-from flask.typing import ResponseReturnValue
+import marshmallow as ma
+from flask import request
+from flask_smorest import Blueprint
 
+from service.api import API_PREFIX, OutputSchema, public_operation
 from service.billing.events import receive_event
 from service.billing.gateway import WebhookSignatureInvalid
 from service.errors import AppError
@@ -19,7 +22,33 @@ from service.extensions import csrf, db
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("billing_webhook", __name__, url_prefix="/api/v1/billing")
+blp = Blueprint(
+    "billing_webhook",
+    __name__,
+    url_prefix=f"{API_PREFIX}/billing",
+    description="Where Stripe delivers its events (signed with the endpoint's secret).",
+)
+
+EVENT_DOC = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Stripe-Signature",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "Stripe's signature of the body with this endpoint's webhook secret",
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object", "description": "A Stripe event, as sent"}}},
+    },
+}
+
+
+class ReceiptOut(OutputSchema):
+    received = ma.fields.Boolean(required=True)
+    duplicate = ma.fields.Boolean(required=True, metadata={"description": "This event id was received before"})
 
 
 class InvalidSignature(AppError):
@@ -27,9 +56,16 @@ class InvalidSignature(AppError):
     code = "invalid_signature"
 
 
-@bp.post("/webhook")
+@blp.route("/webhook", methods=["POST"])
+@public_operation(
+    "Public: no API key; the Stripe-Signature header is the credential. A missing, forged or stale signature "
+    "is a 400 and nothing is stored."
+)
+@blp.doc(**EVENT_DOC)
+@blp.response(200, ReceiptOut)
 @csrf.exempt
-def stripe_webhook() -> ResponseReturnValue:
+def stripe_webhook() -> Any:
+    """Receive a Stripe event (verified, stored once, processed by a worker)"""
     try:
         receipt = receive_event(request.get_data(), request.headers.get("Stripe-Signature"))
     except WebhookSignatureInvalid as problem:
@@ -40,4 +76,4 @@ def stripe_webhook() -> ResponseReturnValue:
             {"Stripe-Signature": ["Invalid or missing signature."]},
         ) from None
     db.session.commit()
-    return jsonify({"received": True, "duplicate": receipt.duplicate}), 200
+    return {"received": True, "duplicate": receipt.duplicate}

@@ -1,4 +1,4 @@
-"""REST operations on contracts: templates, drafts, fairness findings, sending, signing status, documents.
+"""REST operations on contracts: drafts, fairness findings, sending, signing status, documents.
 
 The signing itself happens on the signing page a signer opens from their email; the API follows it
 (signers, events, webhooks) and hands out the documents. ``POST /api/v1/verify`` (``verify_api``) is public.
@@ -27,14 +27,12 @@ from service.contracts.schemas import (
     ReasonIn,
     SendIn,
     SignerOut,
-    TemplateOut,
     VersionArgs,
     VersionOut,
 )
-from service.documents.catalogue import list_templates
 from tenants.roles import Role
 
-templates_blp = api_blueprint(
+blp = api_blueprint(
     "contract_templates", "/contract-templates", "The contract templates a draft starts from, German and English."
 )
 blp = api_blueprint(
@@ -46,30 +44,6 @@ blp = api_blueprint(
 
 PDF_DOC = {"responses": {"200": {"description": "The PDF", "content": {"application/pdf": {}}}}}
 HTML_DOC = {"responses": {"200": {"description": "The contract as HTML", "content": {"text/html": {}}}}}
-
-
-def _template_out(meta: Any) -> dict[str, Any]:
-    description = {"de": meta.description.de, "en": meta.description.en} if meta.description else None
-    return {
-        "key": meta.key,
-        "version": meta.version,
-        "contract_type": meta.contract_type,
-        "title": {"de": meta.title.de, "en": meta.title.en},
-        "description": description,
-        "languages": list(meta.languages),
-    }
-
-
-@templates_blp.route("")
-class ContractTemplates(ApiView):
-    @require_role(Role.VIEWER)
-    @templates_blp.arguments(PageArgs, location="query")
-    @templates_blp.response(200, page_of(TemplateOut))
-    def get(self, args: dict) -> Any:
-        """List the contract templates (newest version of each)"""
-        catalog = [_template_out(meta) for meta in list_templates()]
-        start = (args["page"] - 1) * args["per_page"]
-        return {**args, "items": catalog[start : start + args["per_page"]], "total": len(catalog)}
 
 
 @blp.route("")

@@ -1,7 +1,8 @@
 """Handing out a contract's documents: the stored PDFs (checked against their recorded SHA-256) and HTML views.
 
 The HTML of a contract carries its own inline styles and no scripts (it comes out of the template sandbox),
-so it is served under a policy of its own: inline styles only, nothing fetched, framed only by our pages.
+so it is served under a policy of its own: inline styles only, nothing fetched but the bundled fonts (from
+our own font route), framed only by our pages.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from flask import Response
 from service.contracts import operations as ops
 from service.contracts.models import Contract, ContractVersion
 from service.contracts.production import storage
+from service.contracts.web.fonts import browser_html
 from service.errors import Conflict
 
 # For contract HTML only: its inline <style> is allowed, nothing else (no scripts, no fetches).
-DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+DOCUMENT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'self'; frame-ancestors 'self'; sandbox"
+)
 
 
 def pdf_bytes(version: ContractVersion, *, sealed: bool) -> bytes:
@@ -43,7 +47,8 @@ def contract_pdf_response(contract: Contract, version: ContractVersion, *, seale
 
 
 def html_response(html: str) -> Response:
-    response = Response(html, mimetype="text/html")
+    """Contract HTML for a browser: its bundled fonts served by our font route, under the document policy."""
+    response = Response(browser_html(html), mimetype="text/html")
     response.headers["Content-Security-Policy"] = DOCUMENT_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Cache-Control"] = "private, no-store"

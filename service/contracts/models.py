@@ -30,6 +30,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -83,12 +85,73 @@ class LinkPurpose(StrEnum):
     DOWNLOAD = "download"
 
 
+class TemplateStatus(StrEnum):
+    ACTIVE = "active"  # offered for new contracts
+    RETIRED = "retired"  # no longer offered; contracts made from it still render from it
+
+
+class TenantTemplate(TenantOwned, db.Model):  # type: ignore[name-defined]
+    """One version of a tenant's own contract template: its files as uploaded, frozen once stored.
+
+    A contract names exactly the version it was made from, so nothing here changes after the insert except
+    the status (``before_update`` below refuses any other change). A new upload of a key is its next version.
+    """
+
+    __tablename__ = "contract_tenant_templates"
+    __table_args__ = tenant_keys(
+        UniqueConstraint("tenant_id", "key", "version"),
+        Index("ix_contract_tenant_templates_tenant_created", "tenant_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = tenant_row_id()
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    contract_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    title: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)  # {de, en}
+    languages: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    files: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)  # file name -> text, as uploaded
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)  # of the files (names and texts)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=TemplateStatus.ACTIVE)
+    uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    uploaded_by_label: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    created_at: Mapped[datetime] = created_at()
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_by_label: Mapped[str | None] = mapped_column(String(254))
+
+    @property
+    def ref(self) -> str:
+        return f"{self.key}@{self.version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TemplateStatus.ACTIVE
+
+
+# Only these columns of a stored template version may change (retiring it).
+TEMPLATE_MUTABLE_COLUMNS = frozenset({"status", "retired_at", "retired_by_label"})
+
+
+@event.listens_for(TenantTemplate, "before_update")
+def _template_versions_are_immutable(mapper: Any, connection: Any, target: TenantTemplate) -> None:
+    state: Any = inspect(target)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    frozen = changed - TEMPLATE_MUTABLE_COLUMNS
+    if frozen:
+        raise ValueError(f"template version {target.ref} is immutable; refused to change {sorted(frozen)}")
+
+
 class Contract(TenantOwned, db.Model):  # type: ignore[name-defined]
     """One agreement and its lifecycle; the terms are in its versions."""
 
     __tablename__ = "contracts"
     __table_args__ = tenant_keys(
         ForeignKeyConstraint(["tenant_id", "client_id"], ["clients.tenant_id", "clients.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "tenant_template_id"],
+            ["contract_tenant_templates.tenant_id", "contract_tenant_templates.id"],
+            name="fk_contracts_tenant_template",
+        ),
         Index("ix_contracts_tenant_created", "tenant_id", "created_at"),
         Index("ix_contracts_tenant_status", "tenant_id", "status"),
     )
@@ -97,6 +160,8 @@ class Contract(TenantOwned, db.Model):  # type: ignore[name-defined]
     client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     template_key: Mapped[str] = mapped_column(String(64), nullable=False)
     template_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Set when the contract was made from one of the tenant's own template versions (else a built-in one).
+    tenant_template_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     contract_type: Mapped[str] = mapped_column(String(32), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     languages: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)

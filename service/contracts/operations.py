@@ -34,10 +34,11 @@ from service.contracts.models import (
     SignerStatus,
 )
 from service.contracts.notifications import email_voided
+from service.contracts.templates import template_for_new_contract, template_of
 from service.creators.models import CreatorKind, CreatorRelation
-from service.documents.catalogue import ContractTemplate, load_template
+from service.documents.catalogue import ContractTemplate
 from service.documents.context import DocumentInfo
-from service.documents.errors import RenderError, TemplateNotFound
+from service.documents.errors import RenderError
 from service.errors import AppError, Conflict, Forbidden, NotFound, Unprocessable
 from service.extensions import db
 from service.jobs import defer
@@ -88,15 +89,8 @@ def get_version(contract: Contract, number: int | None = None) -> ContractVersio
     raise NotFound(f"This contract has no version {wanted}.", {"version": ["No such version."]})
 
 
-def template_of(contract: Contract) -> ContractTemplate:
-    return load_template(contract.template_key, contract.template_version)
-
-
 def _template(key: str, version: int | None) -> ContractTemplate:
-    try:
-        return load_template(key, version)
-    except TemplateNotFound as exc:
-        raise Unprocessable(exc.message, {"template": [exc.message]}) from exc
+    return template_for_new_contract(key, version)[0]
 
 
 def lint_document(document: Any, template_key: str | None = None, contract_type: str | None = None) -> CompleteTerms:
@@ -195,7 +189,7 @@ def create_draft(data: Mapping[str, Any], principal: Principal) -> Contract:
     ``data``: template, template_version, creator_id, client_id, title, terms, brand_signatory {name, email},
     signing_order, expires_in_days.
     """
-    template = _template(data["template"], data.get("template_version"))
+    template, tenant_template_id = template_for_new_contract(data["template"], data.get("template_version"))
     tenant = _tenant()
     client_id = _client_for(tenant, data.get("client_id"), principal)
     creator, relation = _creator_relation(data["creator_id"], client_id, principal)
@@ -213,6 +207,7 @@ def create_draft(data: Mapping[str, Any], principal: Principal) -> Contract:
         client_id=client_id,
         template_key=template.meta.key,
         template_version=template.meta.version,
+        tenant_template_id=tenant_template_id,
         contract_type=template.meta.contract_type,
         title="",
         status=ContractStatus.DRAFT,

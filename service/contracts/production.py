@@ -29,7 +29,7 @@ from service.contracts.models import (
     SealStatus,
 )
 from service.contracts.notifications import alert_operator, email_completed
-from service.contracts.operations import template_of
+from service.contracts.templates import template_of
 from service.documents import final
 from service.documents.context import DocumentInfo
 from service.documents.errors import RenderError, StorageConflict

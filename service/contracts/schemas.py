@@ -96,13 +96,38 @@ class VerifyFileIn(ma.Schema):
 # --- output --------------------------------------------------------------------------------------
 
 
+class TemplateUploadIn(ma.Schema):
+    archive = Upload(metadata={"description": "A .zip of the template's folder (files at its top or in one folder)"})
+    files = ma.fields.List(
+        Upload(), metadata={"description": "Or the files themselves: repeat the field once per file"}
+    )
+
+
+class TemplateListArgs(PageArgs):
+    origin = ma.fields.String(validate=ma.validate.OneOf(["builtin", "tenant"]))
+    status = ma.fields.String(validate=ma.validate.OneOf(["active", "retired"]))
+
+
 class TemplateOut(OutputSchema):
-    key = ma.fields.String()
+    key = ma.fields.String(metadata={"description": "What a contract names as its template"})
     version = ma.fields.Integer()
+    origin = ma.fields.String(metadata={"description": "builtin (Fairpact's) or tenant (your own)"})
+    id = ma.fields.UUID(allow_none=True, metadata={"description": "Your own versions only"})
+    status = ma.fields.String(metadata={"description": "active (offered for new contracts) or retired"})
     contract_type = ma.fields.String()
     title = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     description = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
     languages = ma.fields.List(ma.fields.String())
+    sha256 = ma.fields.String(allow_none=True, metadata={"description": "Your own versions: SHA-256 of the files"})
+    uploaded_by = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime(allow_none=True)
+    retired_at = ma.fields.DateTime(allow_none=True)
+
+
+class TenantTemplateOut(TemplateOut):
+    files = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.String(), metadata={"description": "File name -> text, as stored"}
+    )
 
 
 class FindingOut(OutputSchema):
@@ -205,7 +230,12 @@ class ContractOut(OutputSchema):
     current_version = ma.fields.Nested(VersionOut, attribute="version")
 
     def _template(self, contract: Any) -> dict[str, Any]:
-        return {"key": contract.template_key, "version": contract.template_version}
+        return {
+            "key": contract.template_key,
+            "version": contract.template_version,
+            "origin": "builtin" if contract.tenant_template_id is None else "tenant",
+            "id": str(contract.tenant_template_id) if contract.tenant_template_id else None,
+        }
 
 
 class ContractSummaryOut(OutputSchema):

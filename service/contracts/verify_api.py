@@ -1,8 +1,8 @@
 """``POST /api/v1/verify``: the public verification of a PDF, for programs (the page is ``/verify``).
 
-Public (anyone holding a contract PDF may check it; no API key), outside the documented client API, whose
-operations all require a key. It stores nothing, so it is exempt from CSRF; it is rate limited because
-checking a seal costs CPU. Answers: ``{result, message, sealed, unaltered, sha256, document_id, sealed_at,
+Public (anyone holding a contract PDF may check it; no API key): documented as a public operation
+(``security: []``). It stores nothing, so it is exempt from CSRF; it is rate limited because checking a seal
+costs CPU. Answers: ``{result, message, sealed, unaltered, sha256, document_id, sealed_at,
 contract}`` where ``contract`` (id, title, account, version) is given only for the exact sealed file on record.
 """
 
@@ -10,16 +10,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
-from flask.typing import ResponseReturnValue
+from flask import current_app, request
+from flask_smorest import Blueprint
 
+from service.api import API_PREFIX, public_operation
 from service.billing.read_only import allowed_when_read_only
 from service.contracts.schemas import VerificationOut
 from service.contracts.verification import verify_upload
 from service.errors import AppError
 from service.extensions import csrf, limiter
 
-bp = Blueprint("verify_api", __name__, url_prefix="/api/v1")
+blp = Blueprint(
+    "verify_api",
+    __name__,
+    url_prefix=API_PREFIX,
+    description="Public verification of a PDF: is it an unaltered contract sealed by Fairpact, and which one.",
+)
+
+UPLOAD_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary", "description": "The PDF to check"}},
+                    "required": ["file"],
+                }
+            }
+        },
+    }
+}
 
 
 def verify_rate_limit() -> str:
@@ -49,11 +70,17 @@ def read_upload(upload: Any) -> bytes:
     return data
 
 
-@bp.post("/verify")
+@blp.route("/verify", methods=["POST"])
+@public_operation(
+    "Public: no API key. Anyone holding a contract PDF may check it; nothing is stored. "
+    "400 without a file, 413 beyond the size limit, 429 beyond 30 checks a minute."
+)
+@blp.doc(**UPLOAD_DOC)
+@blp.response(200, VerificationOut)
 @allowed_when_read_only
 @csrf.exempt
 @limiter.limit(verify_rate_limit)
-def verify() -> ResponseReturnValue:
+def verify() -> Any:
+    """Check whether a PDF is an unaltered contract sealed by Fairpact"""
     allow_larger_upload()
-    result = verify_upload(read_upload(request.files.get("file")))
-    return jsonify(VerificationOut().dump(result)), 200
+    return verify_upload(read_upload(request.files.get("file")))

@@ -78,6 +78,11 @@ def list_templates() -> list[TemplateMeta]:
     return [load_template(key).meta for key in sorted(_builtin_versions())]
 
 
+def builtin_keys() -> frozenset[str]:
+    """The keys of the built-in templates (a tenant's own templates may not reuse them)."""
+    return frozenset(_builtin_versions())
+
+
 def template_versions(key: str) -> list[int]:
     versions = _builtin_versions().get(key)
     if not versions:

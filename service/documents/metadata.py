@@ -3,7 +3,7 @@
 Example::
 
     key: influencer_collaboration
-    version: 1
+    version: 1                          # built-in only; a tenant's uploads are numbered by Fairpact
     contract_type: influencer           # selects the shared clause library and headings
     title: {de: Kooperationsvertrag Influencer-Marketing, en: Influencer collaboration agreement}
     languages: [de, en]
@@ -91,7 +91,8 @@ class TemplateMetaSchema(Schema):
         unknown = RAISE
 
     key = fields.String(required=True, validate=validate.Regexp(_IDENTIFIER))
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    # Required for built-in templates (it must match their folder); Fairpact numbers a tenant's uploads itself.
+    version = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
     contract_type = fields.String(required=True, validate=validate.OneOf(CONTRACT_TYPES))
     title = fields.Nested(_BilingualSchema, required=True)
     description = fields.Nested(_BilingualSchema, load_default=None)
@@ -149,7 +150,7 @@ def _to_meta(data: dict[str, Any]) -> TemplateMeta:
     description = data["description"]
     return TemplateMeta(
         key=data["key"],
-        version=data["version"],
+        version=data["version"] or 0,
         contract_type=data["contract_type"],
         title=Heading(**data["title"]),
         description=Heading(**description) if description else None,

@@ -7,6 +7,7 @@ each language from the sample terms, which catches undefined names with their fi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from service.documents import validation
@@ -16,20 +17,33 @@ from service.documents.errors import Problem, RenderError, TemplateValidationErr
 from service.documents.rendering import render_contract_html, sample_legal_constants
 
 
-def validate_tenant_template(files: Mapping[str, str]) -> ContractTemplate:
+def validate_tenant_template(files: Mapping[str, str], version: int | None = None) -> ContractTemplate:
     """The validated template, ready to be stored with its files.
 
     :param files: file name -> text: ``metadata.yaml``, ``sample_terms.json``, ``clauses.<lang>.html``, optionally
         ``style.css`` and partials.
+    :param version: the number Fairpact gives this upload of the key (the metadata's own ``version`` is ignored).
     :raises TemplateValidationError: listing every problem with its file and line; nothing should be stored.
     """
-    template = template_from_files(files, origin="tenant")
+    template = numbered(template_from_files(files, origin="tenant"), version)
     problems = undeclared_term_problems(template) + legal_constant_problems(template)
     if not problems:
         problems = trial_render_problems(template)
     if problems:
         raise TemplateValidationError(problems)
     return template
+
+
+def numbered(template: ContractTemplate, version: int | None) -> ContractTemplate:
+    """The template as version ``version`` of its key (what its documents print as ``key@version``)."""
+    if version is None:
+        return template
+    return dataclasses.replace(template, meta=dataclasses.replace(template.meta, version=version))
+
+
+def stored_tenant_template(files: Mapping[str, str], version: int) -> ContractTemplate:
+    """A stored tenant version, rebuilt from its files (checked again by every static rule on the way)."""
+    return numbered(template_from_files(files, origin="tenant"), version)
 
 
 def undeclared_term_problems(template: ContractTemplate) -> list[Problem]:

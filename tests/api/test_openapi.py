@@ -28,17 +28,24 @@ def test_document_validates_against_the_openapi_specification(spec):
 
 
 def test_every_operation_declares_auth_errors_and_a_summary(spec):
+    public = []
     for path, item in spec["paths"].items():
         for method, operation in item.items():
             if method not in HTTP_METHODS:
                 continue  # path-level "parameters"
             where = f"{method.upper()} {path}"
             assert operation.get("summary"), f"{where} has no summary"
+            if operation.get("security") == []:
+                # A declared public operation: it must say so, and who may call it, in its description.
+                assert "Public: no API key" in operation.get("description", ""), f"{where} is public without a word"
+                public.append(where)
+                continue
             assert operation.get("security") == [{"apiKey": []}], f"{where} does not declare the API key"
             assert {"401", "403"} <= set(operation["responses"]), f"{where} does not document 401/403"
             if method == "get" and not path.endswith("}") and "items" in str(operation["responses"].get("200")):
                 names = {p["name"] for p in operation.get("parameters", [])}
                 assert {"page", "per_page"} <= names, f"{where} is a list without pagination"
+    assert "POST /api/v1/verify" in public, "the public verification is not in the document"
 
 
 def test_creating_posts_document_idempotency_key(spec):

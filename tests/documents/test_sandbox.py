@@ -12,6 +12,7 @@ from service.documents import catalogue
 from service.documents.errors import Problem, TemplateValidationError
 from service.documents.sandbox import PlainDataSandbox, SourcesLoader, plain_data
 from service.documents.tenant_templates import validate_tenant_template
+from tests.support.contract_templates import CLAUSES
 
 METADATA = """\
 key: acme_collaboration
@@ -24,19 +25,6 @@ terms:
   required: [meta.contract_type, disclosure, signature.method]
   optional: [meta.effective_date]
 """
-
-CLAUSES = {
-    "de": """\
-{% block subject %}
-<p>Die Creator:in stellt Inhalte für ACME her, ab {{ terms.meta.effective_date|date }}.</p>
-{% endblock %}
-""",
-    "en": """\
-{% block subject %}
-<p>The Creator produces content for ACME, from {{ terms.meta.effective_date|date }}.</p>
-{% endblock %}
-""",
-}
 
 
 def tenant_files(**changes: str) -> dict[str, str]:

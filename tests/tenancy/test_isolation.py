@@ -51,12 +51,22 @@ PUBLIC_WEB = {
     "/sign/<token>/document.html",
     "/download/<token>",
     "/verify",
+    # The bundled document fonts (open fonts, the same for everyone), for contract HTML shown in a browser.
+    "/document-fonts/<filename>",
 }
 NOT_WALKED = {"static", "swagger_assets", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
-# Public API routes outside the client API document: a payment provider's signed webhook receiver, and the
-# verification of a PDF (anyone may check one; without a file it is a bad request).
-# Without a valid signature (or a file) they answer 400 to anyone, with or without an API key.
-PUBLIC_API = {"/api/v1/billing/webhook", "/api/v1/verify"}
+
+
+def public_api_routes(app: Flask) -> set[str]:
+    """API routes whose every operation the OpenAPI document declares public (``security: []``): a payment
+    provider's signed webhook receiver, the verification of a PDF. Without a valid signature (or a file)
+    they answer 400 to anyone, with or without an API key."""
+    spec = app.test_client().get("/api/v1/openapi.json").json
+    return {
+        re.sub(r"\{([a-z_]+)\}", r"<\1>", path)
+        for path, item in spec["paths"].items()
+        if all(op.get("security") == [] for method, op in item.items() if method.upper() in METHODS)
+    }
 
 
 @dataclass
@@ -107,6 +117,7 @@ def seed_victim(app: Flask) -> Victim:
             "victim.creator@victim.example",
             "victim.invitee@victim.example",
             "Victim Contract Geheim",
+            "Victim Template Geheim",
             "Victim Campaign Geheim",
             "Victim Post Geheim",
             "victim.signatory@victim.example",
@@ -159,8 +170,11 @@ def _seed_victim_contracts(owner: Principal, creator_id: uuid.UUID, client_id: u
     """A sent contract (its render job is queued, never run here) with its signers."""
     try:
         from service.contracts import operations as contracts
+        from service.contracts import templates
     except ImportError:
         return {}
+    from tests.support.contract_templates import tenant_template_files
+
     draft = {
         "template": "influencer_collaboration",
         "creator_id": creator_id,
@@ -172,7 +186,8 @@ def _seed_victim_contracts(owner: Principal, creator_id: uuid.UUID, client_id: u
     contract = contracts.create_draft(draft, owner)
     contracts.send_contract(contract.id, owner, acknowledge_warnings=True)
     signer = next(s for s in contract.version.signers if s.creator_id == creator_id)
-    return {"contract_id": str(contract.id), "signer_id": str(signer.id)}
+    own = templates.upload_template(tenant_template_files(title="Victim Template Geheim"), owner)
+    return {"contract_id": str(contract.id), "signer_id": str(signer.id), "template_id": str(own.id)}
 
 
 PARAM_TO_VICTIM = {
@@ -189,6 +204,7 @@ PARAM_TO_VICTIM = {
     "bulk_id": "bulk_id",
     "contract_id": "contract_id",
     "signer_id": "signer_id",
+    "template_id": "template_id",
 }
 # Parameters that are credentials, not object ids: an unknown random value is what an attacker has.
 TOKEN_PARAMS = {"token", "filename"}
@@ -253,7 +269,7 @@ def test_every_api_operation_is_documented_and_walked(app):
     registered = {
         (re.sub(r"<[a-z]+:([a-z_]+)>", r"<\1>", r.rule), m)
         for r in walked_rules(app)
-        if r.rule.startswith("/api/") and r.rule not in PUBLIC_API
+        if r.rule.startswith("/api/")
         for m in methods_of(r)
     }
     assert documented, "the OpenAPI document lists no operations"
@@ -263,6 +279,8 @@ def test_every_api_operation_is_documented_and_walked(app):
 
 def test_api_refuses_anonymous_and_foreign_callers(app, client, scene):
     victim, _attacker, attacker_key = scene
+    public = public_api_routes(app)
+    assert "/api/v1/verify" in public
     before = victim_snapshot(app, victim)
     walked = 0
     for rule in walked_rules(app):
@@ -271,11 +289,11 @@ def test_api_refuses_anonymous_and_foreign_callers(app, client, scene):
         url = url_for_rule(rule, victim)
         for method in methods_of(rule):
             anonymous = client.open(url, method=method, json={})
-            expected = 400 if rule.rule in PUBLIC_API else 401
+            expected = 400 if rule.rule in public else 401
             assert anonymous.status_code == expected, f"anonymous {method} {url} -> {anonymous.status_code}"
             assert_no_leak(anonymous, victim, f"anonymous {method} {url}", url)
             foreign = client.open(url, method=method, json={}, headers=bearer(attacker_key))
-            if rule.rule in PUBLIC_API:
+            if rule.rule in public:
                 assert foreign.status_code == 400, f"foreign {method} {url} -> {foreign.status_code}"
             elif rule.arguments:
                 assert foreign.status_code in (404, 422), f"foreign {method} {url} -> {foreign.status_code}"

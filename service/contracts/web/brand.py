@@ -15,13 +15,14 @@ from service.accounts.models import User
 from service.contracts import drafting, production
 from service.contracts import operations as ops
 from service.contracts.downloads import pdf_response, preview_response
-from service.contracts.models import AMENDABLE_STATUSES, Contract, ContractStatus
+from service.contracts.models import AMENDABLE_STATUSES, Contract, ContractStatus, TemplateStatus
 from service.contracts.queries import contract_events, contracts_query, status_counts
+from service.contracts.templates import loaded, template_for_new_contract, template_of, tenant_templates_list
 from service.contracts.terms import TermsError
 from service.contracts.web import terms_form
 from service.contracts.web.common import TEMPLATE_GLOBALS, findings_shown, locale, message, template_title
 from service.creators.operations import creator_relations_query
-from service.documents.catalogue import ContractTemplate, list_templates, load_template
+from service.documents.catalogue import ContractTemplate, list_templates
 from service.documents.errors import TemplateNotFound
 from service.errors import AppError, NotFound
 from service.extensions import db
@@ -84,19 +85,29 @@ def index() -> ResponseReturnValue:
         statuses=[s.value for s in ContractStatus],
         client_names={c.id: c.name for c in db.session.execute(visible_clients_query(principal)).scalars()},
         can_create=principal.has_role(Role.MANAGER),
+        can_manage_templates=principal.has_role(Role.ADMIN),
     )
 
 
 # --- creating and editing ------------------------------------------------------------------------
 
 
-def _template_or_none(key: str | None) -> ContractTemplate | None:
+def _template_or_none(key: str | None, version: str | None = None) -> ContractTemplate | None:
+    """A template offered for new contracts (built-in, or the tenant's active version), else None."""
     if not key:
         return None
     try:
-        return load_template(key)
-    except TemplateNotFound:
+        return template_for_new_contract(key, int(version) if version and version.isdigit() else None)[0]
+    except AppError:
         return None
+
+
+def _offered_templates() -> list[Any]:
+    """What a new contract can start from: the built-in templates, then the newest active version of each own key."""
+    newest: dict[str, Any] = {}
+    for row in tenant_templates_list(TemplateStatus.ACTIVE):
+        newest.setdefault(row.key, row)
+    return [*list_templates(), *(loaded(row).meta for row in newest.values())]
 
 
 def _creator_options(client_id: uuid.UUID | None) -> list[dict[str, Any]]:
@@ -197,14 +208,14 @@ def _panel(document: Mapping[str, Any], template: ContractTemplate) -> str:
 @staff_required(Role.MANAGER)
 def new() -> ResponseReturnValue:
     """Step 1 chooses the template, the creator and (agencies) the client; step 2 is the terms form."""
-    template = _template_or_none(request.args.get("template"))
+    template = _template_or_none(request.args.get("template"), request.args.get("template_version"))
     client_id = _uuid(request.args.get("client_id")) or (selected_client_id() if _tenant().is_agency else None)
     creators = {option["id"]: option for option in _creator_options(client_id)}
     creator = creators.get(request.args.get("creator_id") or "")
     if template is None or creator is None:
         return render_template(
             "contracts/choose.html",
-            templates=list_templates(),
+            templates=_offered_templates(),
             creators=list(creators.values()),
             clients=_client_options(),
             client_id=str(client_id) if client_id else "",
@@ -268,7 +279,7 @@ def _failed_form(template: ContractTemplate, failure: AppError, **extra: Any) ->
 @staff_required(Role.MANAGER)
 @transactional
 def create() -> ResponseReturnValue:
-    template = _template_or_none(request.form.get("template"))
+    template = _template_or_none(request.form.get("template"), request.form.get("template_version"))
     creator_id = _uuid(request.form.get("creator_id"))
     if template is None or creator_id is None:
         flash(_("Choose a template and a creator first."), "error")
@@ -281,6 +292,7 @@ def create() -> ResponseReturnValue:
         data = {
             **_settings_from_form(),
             "template": template.meta.key,
+            "template_version": template.meta.version,
             "creator_id": creator_id,
             "client_id": client_id,
             "terms": _submitted_document(template),
@@ -306,7 +318,7 @@ def edit(contract_id: uuid.UUID) -> ResponseReturnValue:
     if contract.status != ContractStatus.DRAFT:
         flash(_("Only a draft can be changed; amend the contract to change terms that were sent."), "error")
         return redirect(url_for("web_contracts.detail", contract_id=contract.id)), 303
-    template = ops.template_of(contract)
+    template = template_of(contract)
     if request.method == "POST":
         try:
             data = {**_settings_from_form(), "terms_document": _submitted_document(template)}
@@ -328,11 +340,22 @@ def edit(contract_id: uuid.UUID) -> ResponseReturnValue:
     return render_template("contracts/form.html", **context)
 
 
+def _lint_template() -> ContractTemplate | None:
+    """The template the form is for: while editing a draft its own template, even if since retired."""
+    contract_id = _uuid(request.form.get("contract_id"))
+    if contract_id is not None:
+        try:
+            return template_of(ops.get_contract(contract_id, web_principal()))
+        except NotFound:
+            return None
+    return _template_or_none(request.form.get("template"), request.form.get("template_version"))
+
+
 @bp.post("/contracts/lint")
 @staff_required(Role.VIEWER)
 def lint() -> ResponseReturnValue:
     """The live fairness panel: the form as it is now, judged as it would be saved (nothing is stored)."""
-    template = _template_or_none(request.form.get("template"))
+    template = _lint_template()
     if template is None:
         return jsonify({"error": _("Choose a template first.")}), 400
     try:
@@ -379,7 +402,7 @@ def _render_detail(contract: Contract, error: str | None = None, status: int = 2
 
 def _meta_or_none(contract: Contract) -> Any:
     try:
-        return ops.template_of(contract).meta
+        return template_of(contract).meta
     except TemplateNotFound:
         return None
 

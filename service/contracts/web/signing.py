@@ -21,7 +21,7 @@ from service.billing.read_only import allowed_when_read_only
 from service.contracts import signing
 from service.contracts.downloads import html_response, pdf_response
 from service.contracts.links import LinkGone, check_download_link, check_sign_link, link_scope
-from service.contracts.models import Contract, LinkPurpose, SealStatus, Signer
+from service.contracts.models import Contract, LinkPurpose, SealStatus, Signer, SigningLink
 from service.contracts.production import storage
 from service.contracts.queries import creator_contracts, creator_signer
 from service.contracts.web.common import TEMPLATE_GLOBALS, findings_shown, locale, message
@@ -77,6 +77,29 @@ def _gone(gone: LinkGone, token: str, signer: Signer, contract: Contract) -> tup
     return page, 410
 
 
+def signing_link_view(view: Callable[..., ResponseReturnValue]) -> Callable[[str], ResponseReturnValue]:
+    """A page behind a signing link: open the link in its tenant, check it still works, else answer 410.
+
+    The view is called as ``view(token, link, signer, contract)`` inside the link's tenant (committed after).
+    """
+
+    @functools.wraps(view)
+    def wrapper(token: str) -> ResponseReturnValue:
+        with link_scope(token, LinkPurpose.SIGN) as link:
+            signer, contract = link.signer, link.signer.version.contract
+            try:
+                check_sign_link(link, contract)
+            except LinkGone as gone:
+                return _gone(gone, token, signer, contract)
+            return view(token, link, signer, contract)
+
+    return wrapper
+
+
+def _conflict_page(failure: AppError) -> tuple[str, int]:
+    return render_template("errors/error.html", error={"status": 409, "message": message(failure.message)}), 409
+
+
 def _sign_page(token: str, signer: Signer, contract: Contract, **extra: Any) -> str:
     version = signer.version
     lang = locale()
@@ -107,16 +130,11 @@ def _sign_page(token: str, signer: Signer, contract: Contract, **extra: Any) -> 
 
 
 @bp.get("/sign/<token>")
-def sign_page(token: str) -> ResponseReturnValue:
-    with link_scope(token, LinkPurpose.SIGN) as link:
-        signer, contract = link.signer, link.signer.version.contract
-        try:
-            check_sign_link(link, contract)
-        except LinkGone as gone:
-            return _gone(gone, token, signer, contract)
-        if signer.version.document_ready:
-            signing.record_view(signer, contract)
-        return _sign_page(token, signer, contract)
+@signing_link_view
+def sign_page(token: str, link: SigningLink, signer: Signer, contract: Contract) -> ResponseReturnValue:
+    if signer.version.document_ready:
+        signing.record_view(signer, contract)
+    return _sign_page(token, signer, contract)
 
 
 def _signature_from_form() -> signing.Signature:
@@ -134,59 +152,47 @@ def _signature_from_form() -> signing.Signature:
 
 @bp.post("/sign/<token>")
 @allowed_when_read_only
-def sign(token: str) -> ResponseReturnValue:
-    with link_scope(token, LinkPurpose.SIGN) as link:
-        signer, contract = link.signer, link.signer.version.contract
-        try:
-            check_sign_link(link, contract)
-        except LinkGone as gone:
-            return _gone(gone, token, signer, contract)
-        try:
-            signing.sign(signer, _signature_from_form(), locale())
-        except AppError as failure:
-            db.session.rollback()
-            form: dict[str, Any] = request.form.to_dict()
-            form["posts"] = request.form.getlist("posts")
-            form.pop("drawn_signature", None)  # a large image: the signer draws again
-            page = _sign_page(
-                token,
-                link.signer,
-                link.signer.version.contract,
-                form=form,
-                errors=translate_errors(failure.errors),
-                error=message(failure.message),
-            )
-            return page, failure.status_code
-        page = render_template(
-            "signing/done.html", signer=signer, contract=contract, tenant_name=_tenant_name(contract)
+@signing_link_view
+def sign(token: str, link: SigningLink, signer: Signer, contract: Contract) -> ResponseReturnValue:
+    try:
+        signing.sign(signer, _signature_from_form(), locale())
+    except AppError as failure:
+        db.session.rollback()
+        form: dict[str, Any] = request.form.to_dict()
+        form["posts"] = request.form.getlist("posts")
+        form.pop("drawn_signature", None)  # a large image: the signer draws again
+        page = _sign_page(
+            token,
+            link.signer,
+            link.signer.version.contract,
+            form=form,
+            errors=translate_errors(failure.errors),
+            error=message(failure.message),
         )
-        return page
+        return page, failure.status_code
+    page = render_template("signing/done.html", signer=signer, contract=contract, tenant_name=_tenant_name(contract))
+    return page
 
 
 @bp.post("/sign/<token>/decline")
 @allowed_when_read_only
-def decline(token: str) -> ResponseReturnValue:
-    with link_scope(token, LinkPurpose.SIGN) as link:
-        signer, contract = link.signer, link.signer.version.contract
-        try:
-            check_sign_link(link, contract)
-        except LinkGone as gone:
-            return _gone(gone, token, signer, contract)
-        try:
-            signing.decline(signer, request.form.get("reason"))
-        except AppError as failure:
-            db.session.rollback()
-            page = _sign_page(
-                token,
-                link.signer,
-                link.signer.version.contract,
-                decline_errors=translate_errors(failure.errors),
-                error=message(failure.message),
-            )
-            return page, failure.status_code
-        return render_template(
-            "signing/declined.html", signer=signer, contract=contract, tenant_name=_tenant_name(contract)
+@signing_link_view
+def decline(token: str, link: SigningLink, signer: Signer, contract: Contract) -> ResponseReturnValue:
+    try:
+        signing.decline(signer, request.form.get("reason"))
+    except AppError as failure:
+        db.session.rollback()
+        page = _sign_page(
+            token,
+            link.signer,
+            link.signer.version.contract,
+            decline_errors=translate_errors(failure.errors),
+            error=message(failure.message),
         )
+        return page, failure.status_code
+    return render_template(
+        "signing/declined.html", signer=signer, contract=contract, tenant_name=_tenant_name(contract)
+    )
 
 
 @bp.post("/sign/<token>/renew")
@@ -207,37 +213,27 @@ def renew(token: str) -> ResponseReturnValue:
             signing.renew_link(signer)
         except AppError as failure:
             db.session.rollback()
-            return render_template("errors/error.html", error={"status": 409, "message": message(failure.message)}), 409
+            return _conflict_page(failure)
         return render_template("signing/renewed.html", signer=signer, contract=contract)
 
 
 @bp.get("/sign/<token>/document.pdf")
-def sign_document(token: str) -> ResponseReturnValue:
-    with link_scope(token, LinkPurpose.SIGN) as link:
-        signer, contract = link.signer, link.signer.version.contract
-        try:
-            check_sign_link(link, contract)
-        except LinkGone as gone:
-            return _gone(gone, token, signer, contract)
-        try:
-            return pdf_response(signer.version, sealed=False, inline=True)
-        except AppError as failure:
-            return render_template("errors/error.html", error={"status": 409, "message": message(failure.message)}), 409
+@signing_link_view
+def sign_document(token: str, link: SigningLink, signer: Signer, contract: Contract) -> ResponseReturnValue:
+    try:
+        return pdf_response(signer.version, sealed=False, inline=True)
+    except AppError as failure:
+        return _conflict_page(failure)
 
 
 @bp.get("/sign/<token>/document.html")
-def sign_document_html(token: str) -> ResponseReturnValue:
+@signing_link_view
+def sign_document_html(token: str, link: SigningLink, signer: Signer, contract: Contract) -> ResponseReturnValue:
     """The stored HTML the PDF was made from, for reading on a phone (framed by the signing page)."""
-    with link_scope(token, LinkPurpose.SIGN) as link:
-        signer, contract = link.signer, link.signer.version.contract
-        try:
-            check_sign_link(link, contract)
-        except LinkGone as gone:
-            return _gone(gone, token, signer, contract)
-        version = signer.version
-        if version.html_key is None:
-            abort(404)
-        return html_response(storage().get(version.html_key).decode("utf-8"))
+    version = signer.version
+    if version.html_key is None:
+        abort(404)
+    return html_response(storage().get(version.html_key).decode("utf-8"))
 
 
 @bp.get("/download/<token>")
@@ -252,7 +248,7 @@ def download(token: str) -> ResponseReturnValue:
         try:
             return pdf_response(signer.version, sealed=True)
         except AppError as failure:
-            return render_template("errors/error.html", error={"status": 409, "message": message(failure.message)}), 409
+            return _conflict_page(failure)
 
 
 # --- a creator's own contracts -------------------------------------------------------------------
