@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -136,9 +137,15 @@ def _common_folder(names: list[str]) -> str:
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """The entry's bytes, reading at most one byte beyond the limit whatever its header claims."""
-    with archive.open(info) as entry:
-        return entry.read(MAX_FILE_BYTES + 1)
+    """The entry's bytes, reading at most one byte beyond the limit whatever its header claims.
+
+    :raises TemplateValidationError: a damaged entry (bad checksum, truncated data, unknown compression).
+    """
+    try:
+        with archive.open(info) as entry:
+            return entry.read(MAX_FILE_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise TemplateValidationError([Problem(info.filename, None, f"cannot be read from the .zip ({exc})")]) from exc
 
 
 def _name_problem(name: str) -> Problem | None:
