@@ -381,3 +381,36 @@ def test_previews_use_the_bundled_fonts_from_a_route_that_serves_only_fonts(app,
                 assert font.headers["Access-Control-Allow-Origin"] == "*"
     for other in ("LICENSE", "AUTHORS", "..%2Fbase.css", "..%2F..%2Fmetadata.yaml", "x.ttf"):
         assert client.get(f"/document-fonts/{other}").status_code == 404, other
+
+
+@pytest.mark.browser
+def test_chromium_loads_the_bundled_fonts_in_the_sandboxed_preview(app, page, live_server, seed):
+    """The preview frame is sandboxed (an opaque origin under a strict policy): the fonts must still load."""
+    from tests.factories import PASSWORD
+
+    scene = brand_scene(seed)
+    own = upload_zip(app.test_client(), scene.headers, zipped(tenant_template_files())).json
+    fonts: list[tuple[str, int, str]] = []
+    failed: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            fonts.append((r.url, r.status, r.headers.get("content-type", ""))) if "/document-fonts/" in r.url else None
+        ),
+    )
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    # A refused font shows as a policy (CSP) or cross-origin (CORS) error in the console.
+    page.on("console", lambda m: failed.append(m.text) if re.search(r"font|Policy|CORS", m.text) else None)
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(scene.owner_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/contracts/templates/{own['id']}")
+    frame = page.frame_locator("iframe.contract-frame")
+    frame.get_by_text(GERMAN_CLAUSE_TEXT).first.wait_for()
+    page.wait_for_load_state("networkidle")
+
+    assert fonts, f"no bundled font was requested; errors: {failed}"
+    assert all(status == 200 and kind == "font/ttf" for _url, status, kind in fonts), fonts
+    assert not failed, failed
