@@ -253,7 +253,7 @@ def idempotent(view: F) -> F:
         if key is None:
             return view(*args, **kwargs)
         key = _valid_key(key)
-        request_print = fingerprint(request.method, request.path, request.get_data())
+        request_print = fingerprint(request.method, request.path, _request_content())
         existing = find_record(key)
         if existing is not None:
             return _replay(existing, request_print)
@@ -275,6 +275,28 @@ def idempotent(view: F) -> F:
     wrapper._apidoc = apidoc  # type: ignore[attr-defined]
     apidoc.setdefault("manual_doc", {}).setdefault("parameters", []).extend(IDEMPOTENCY_DOC["parameters"])
     return wrapper  # type: ignore[return-value]
+
+
+def _request_content() -> bytes:
+    """What a retry must repeat: the body, or for a multipart upload its fields and files by content.
+
+    A client builds a new multipart boundary for each attempt, so the raw bytes of a faithful retry differ.
+    """
+    if request.mimetype != "multipart/form-data":
+        return request.get_data()
+    parts = [f"field\0{name}\0{value}" for name, value in sorted(request.form.items(multi=True))]
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: (item[0], item[1].filename or "")):
+        parts.append(f"file\0{name}\0{upload.filename}\0{_stream_sha256(upload.stream)}")
+    return "\n".join(parts).encode()
+
+
+def _stream_sha256(stream: Any) -> str:
+    """The SHA-256 of an uploaded file, read in chunks and rewound for the view."""
+    digest = hashlib.sha256()
+    while chunk := stream.read(64 * 1024):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
 
 
 def _valid_key(key: str) -> str:

@@ -128,6 +128,8 @@ class TenantTemplate(TenantOwned, db.Model):  # type: ignore[name-defined]
         return self.status == TemplateStatus.ACTIVE
 
 
+# Version numbers a request may name (the column is a 32-bit integer; nobody uploads 100,000 versions).
+MAX_TEMPLATE_VERSION = 99_999
 # Only these columns of a stored template version may change (retiring it).
 TEMPLATE_MUTABLE_COLUMNS = frozenset({"status", "retired_at", "retired_by_label"})
 

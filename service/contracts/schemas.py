@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 
 from service.api import InputSchema, OutputSchema, PageArgs
-from service.contracts.models import ContractStatus
+from service.contracts.models import MAX_TEMPLATE_VERSION, ContractStatus
 
 TERMS_DESCRIPTION = (
     "A terms document in the format of contract-terms.md: fields left out take their fair defaults; "
@@ -23,9 +23,14 @@ class PartyIn(InputSchema):
 
 class ContractCreateIn(InputSchema):
     template = ma.fields.String(
-        required=True, validate=ma.validate.Length(min=1, max=64), metadata={"description": "Template key"}
+        required=True,
+        validate=ma.validate.Length(min=1, max=64),
+        metadata={"description": "Template key: a built-in one or one of your own (GET /contract-templates)"},
     )
-    template_version = ma.fields.Integer(validate=ma.validate.Range(min=1), metadata={"description": "Default: newest"})
+    template_version = ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=MAX_TEMPLATE_VERSION),
+        metadata={"description": "Default: the newest (of your own: the newest active); retired ones are refused"},
+    )
     creator_id = ma.fields.UUID(required=True, metadata={"description": "The creator (their creator_id) who signs"})
     client_id = ma.fields.UUID(allow_none=True, metadata={"description": "Agencies: the client brand"})
     title = ma.fields.String(validate=ma.validate.Length(max=200), metadata={"description": "Default: the template's"})

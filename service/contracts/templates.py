@@ -21,7 +21,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from service.audit.operations import record_event
-from service.contracts.models import Contract, TemplateStatus, TenantTemplate
+from service.contracts.models import MAX_TEMPLATE_VERSION, Contract, TemplateStatus, TenantTemplate
 from service.documents.catalogue import ContractTemplate, builtin_keys, load_template
 from service.documents.errors import TemplateNotFound
 from service.documents.tenant_templates import stored_tenant_template, validate_tenant_template
@@ -96,6 +96,9 @@ def template_for_new_contract(key: str, version: int | None = None) -> tuple[Con
 
     :raises Unprocessable: unknown key or version, or a retired version (422, naming the ``template`` field).
     """
+    if version is not None and not 1 <= version <= MAX_TEMPLATE_VERSION:
+        message = f"Template versions are numbered 1 to {MAX_TEMPLATE_VERSION}."
+        raise Unprocessable(message, {"template_version": [message]})
     if key in builtin_keys():
         try:
             return load_template(key, version), None

@@ -98,6 +98,19 @@ def test_the_files_themselves_are_accepted_and_a_new_upload_is_the_next_version(
     assert stored_count(app, scene) == 2
 
 
+def test_a_retried_upload_with_its_idempotency_key_stores_one_version(app, client, seed):
+    scene = brand_scene(seed)
+    headers = {**scene.headers, "Idempotency-Key": "upload-acme-1"}
+    data = zipped(tenant_template_files())
+    first = upload_zip(client, headers, data)  # each request gets a new multipart boundary
+    retry = upload_zip(client, headers, data)
+    assert first.status_code == retry.status_code == 201, retry.json
+    assert retry.headers.get("Idempotent-Replayed") == "true" and retry.json["id"] == first.json["id"]
+    other = upload_zip(client, headers, zipped(tenant_template_files(**{"style.css": "p { color: #333; }\n"})))
+    assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
+    assert stored_count(app, scene) == 1
+
+
 def test_uploading_and_retiring_need_an_owner_or_admin(app, client, seed):
     scene = brand_scene(seed)
     manager = {"Authorization": f"Bearer {scene.manager_key}"}
