@@ -6,10 +6,8 @@ check; the check itself runs in a worker (``service.disclosure.checking``), star
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -27,12 +25,12 @@ from service.disclosure.models import (
     DeliverablePost,
     LabelConfirmation,
     PostStatus,
-    Screenshot,
     Submission,
 )
 from service.disclosure.obligations import Obligation, ObligationError, labelling_obligation
 from service.disclosure.posts import JURISDICTION_ALIASES
 from service.disclosure.rulebook import default_rule_book
+from service.disclosure.screenshots import ScreenshotUpload, clean_screenshots, store_screenshots
 from service.errors import NotFound, Unprocessable
 from service.extensions import db
 from service.outbound.addresses import AddressRefused, check_url
@@ -41,9 +39,6 @@ from tenants.access import Principal
 
 # What a deliverable post can be made for; "none" exists for the engine, not for a deliverable.
 POST_RELATIONSHIPS = ("paid", "gifted", "affiliate", "employee", "own_brand", "press_trip")
-SCREENSHOT_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
-MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
-MAX_SCREENSHOTS = 10
 
 
 # --- campaigns --------------------------------------------------------------------------------------
@@ -279,13 +274,6 @@ def confirm_label(
     return confirmation
 
 
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    content_type: str
-    data: bytes
-
-
 def _check_link(link: str | None, config: Mapping[str, Any]) -> str | None:
     if not link:
         return None
@@ -297,43 +285,24 @@ def _check_link(link: str | None, config: Mapping[str, Any]) -> str | None:
         raise Unprocessable("This link cannot be used.", errors={"link": [str(exc)]}) from exc
 
 
-def _screenshots(uploads: Sequence[Upload]) -> list[Screenshot]:
-    if len(uploads) > MAX_SCREENSHOTS:
-        raise Unprocessable("Too many screenshots.", errors={"screenshots": [f"At most {MAX_SCREENSHOTS}."]})
-    shots = []
-    for upload in uploads:
-        if upload.content_type not in SCREENSHOT_TYPES:
-            raise Unprocessable("Unsupported file type.", errors={"screenshots": ["Upload PNG, JPEG or WebP images."]})
-        if len(upload.data) > MAX_SCREENSHOT_BYTES:
-            raise Unprocessable(
-                "A screenshot is too large.", errors={"screenshots": [f"At most {MAX_SCREENSHOT_BYTES // 2**20} MB."]}
-            )
-        shots.append(
-            Screenshot(
-                filename=(upload.filename or "screenshot")[:200],
-                content_type=upload.content_type,
-                size=len(upload.data),
-                sha256=hashlib.sha256(upload.data).hexdigest(),
-                data=upload.data,
-            )
-        )
-    return shots
-
-
 def submit_post(
     post: DeliverablePost,
     data: Mapping[str, Any],
     *,
     actor: Principal,
     config: Mapping[str, Any],
-    uploads: Sequence[Upload] = (),
+    uploads: Sequence[ScreenshotUpload] = (),
 ) -> tuple[Submission, Check]:
-    """Store the published post and queue its check (the worker starts after the commit)."""
+    """Store the published post and queue its check (the worker starts after the commit).
+
+    Screenshots are all checked before anything is written, so a bad file leaves nothing behind.
+    """
     require_within_plan("disclosure_check")
     if not (data.get("caption") or "").strip() and not data.get("link") and not data.get("story_frames"):
         raise Unprocessable(
             "Give the post's link or its text.", errors={"caption": ["Give the caption, the story frames or a link."]}
         )
+    images = clean_screenshots(uploads)
     submission = Submission(
         post_id=post.id,
         link=_check_link(data.get("link"), config),
@@ -348,9 +317,7 @@ def submit_post(
     )
     db.session.add(submission)
     db.session.flush()
-    for shot in _screenshots(uploads):
-        shot.submission_id = submission.id
-        db.session.add(shot)
+    store_screenshots(submission, images)
     check = Check(post_id=post.id, submission_id=submission.id, trigger=CheckTrigger.SUBMISSION)
     db.session.add(check)
     post.status = PostStatus.SUBMITTED

@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -17,12 +17,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from service.disclosure import bulk as bulk_ops
-from service.disclosure import dashboard
+from service.disclosure import dashboard, screenshots
 from service.disclosure import operations as ops
 from service.disclosure.model import MEDIA_TYPES, PLATFORMS
 from service.disclosure.models import Check, CheckStatus, DeliverablePost
 from service.errors import AppError
-from service.extensions import db
+from service.extensions import csrf, db
 from service.web.pages import creator_required, form_expired, selected_client_id, staff_required, web_principal
 from service.web.transaction import transactional
 from tenants.access import Principal, PrincipalKind
@@ -145,16 +145,24 @@ def create_post(campaign_id: uuid.UUID) -> ResponseReturnValue:
 @staff_required()
 def post(post_id: uuid.UUID) -> ResponseReturnValue:
     item = ops.get_post(post_id, web_principal())
-    checks = db.session.execute(ops.checks_query(item).limit(20)).scalars().all()
+    checks = cast(list[Check], db.session.execute(ops.checks_query(item).limit(20)).scalars().all())
     return render_template(
         "disclosure/post.html",
         post=item,
+        screenshots=screenshots.screenshots_of(list({c.submission_id for c in checks if c.submission_id})),
         obligation=ops.obligation_of(item, _lang()),
         confirmation=ops.confirmation_of(item),
         checks=checks,
         lang=_lang(),
         rechecks=_scheduled(item),
     )
+
+
+@bp.get("/disclosure/screenshots/<uuid:screenshot_id>")
+@staff_required()
+def screenshot(screenshot_id: uuid.UUID) -> ResponseReturnValue:
+    shot = screenshots.get_screenshot(screenshot_id, web_principal())
+    return screenshots.image_response(shot, screenshots.screenshot_bytes(shot))
 
 
 def _scheduled(item: DeliverablePost) -> list[Check]:
@@ -303,6 +311,8 @@ def my_post(post_id: uuid.UUID) -> ResponseReturnValue:
             latest=latest,
             pending=item.status == "submitted",
             lang=_lang(),
+            max_screenshots=screenshots.MAX_SCREENSHOTS,
+            max_screenshot_mb=screenshots.MAX_SCREENSHOT_BYTES // 2**20,
         )
 
 
@@ -345,13 +355,15 @@ def _overlays(raw: str) -> list[dict[str, Any]]:
 
 
 @bp.post("/me/posts/<uuid:post_id>/submit")
+@csrf.exempt  # checked below by _check_csrf, once the larger body limit for screenshots is set
 @creator_only
 def submit_post(post_id: uuid.UUID) -> ResponseReturnValue:
+    screenshots.allow_screenshot_body()
     _check_csrf()
     with _my_post(post_id) as (tenant, item):
         try:
             uploads = [
-                ops.Upload(f.filename or "screenshot", f.mimetype, f.read(ops.MAX_SCREENSHOT_BYTES + 1))
+                screenshots.ScreenshotUpload(f.filename or "screenshot", f.read(screenshots.MAX_SCREENSHOT_BYTES + 1))
                 for f in request.files.getlist("screenshots")
                 if f.filename
             ]

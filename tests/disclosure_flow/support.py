@@ -101,3 +101,16 @@ def page_server() -> Iterator[PageServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def image_bytes(image_format: str = "PNG", size: tuple[int, int] = (40, 30), **save_options: Any) -> bytes:
+    """A small real image in ``image_format`` (PNG, JPEG, WEBP, GIF…), drawn so it is not blank."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, "white")
+    ImageDraw.Draw(image).rectangle((2, 2, size[0] // 2, size[1] // 2), fill="red")
+    out = io.BytesIO()
+    image.save(out, format=image_format, **save_options)
+    return out.getvalue()
