@@ -9,7 +9,18 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, cast
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -217,11 +228,41 @@ def upload_bulk() -> ResponseReturnValue:
     return redirect(url_for(".bulk_check", bulk_id=bulk.id))
 
 
+# While a bulk check runs the page refreshes itself: static/bulk.js polls the JSON below, and without
+# scripts a <noscript> meta refresh reloads the page (the Content-Security-Policy forbids inline scripts).
+BULK_REFRESH_SECONDS = 3
+
+
 @bp.get("/disclosure/bulk/<uuid:bulk_id>")
 @staff_required()
 def bulk_check(bulk_id: uuid.UUID) -> ResponseReturnValue:
     item = bulk_ops.get_bulk_check(bulk_id, web_principal())
-    return render_template("disclosure/bulk_detail.html", bulk=bulk_ops.progress(item))
+    return render_template(
+        "disclosure/bulk_detail.html", bulk=_bulk_view(bulk_ops.progress(item)), refresh=BULK_REFRESH_SECONDS
+    )
+
+
+@bp.get("/disclosure/bulk/<uuid:bulk_id>/progress")
+@staff_required()
+def bulk_progress(bulk_id: uuid.UUID) -> ResponseReturnValue:
+    """The page's progress as JSON for bulk.js, with the sentence already in the reader's language."""
+    item = bulk_ops.get_bulk_check(bulk_id, web_principal())
+    view = _bulk_view(bulk_ops.progress(item))
+    body = {name: view[name] for name in ("status", "percent", "processed_rows", "total_rows", "bad_rows", "summary")}
+    body["verdicts"] = sorted(view["verdicts"].items())
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _bulk_view(progress: dict[str, Any]) -> dict[str, Any]:
+    summary = _(
+        "%(done)s of %(total)s rows processed; %(bad)s could not be checked.",
+        done=progress["processed_rows"],
+        total=progress["total_rows"],
+        bad=progress["bad_rows"],
+    )
+    return {**progress, "summary": summary}
 
 
 @bp.get("/disclosure/bulk/<uuid:bulk_id>/results")
