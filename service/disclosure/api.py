@@ -42,7 +42,7 @@ from service.disclosure.api_schemas import (
     SubmissionIn,
     SubmissionOut,
 )
-from service.errors import Unprocessable
+from service.errors import NotFound, Unprocessable
 from tenants.roles import Role
 
 blp = api_blueprint(
@@ -336,6 +336,18 @@ class Dashboard(ApiView):
     @blp.response(200, DashboardOut)
     def get(self, args: dict) -> Any:
         """Compliance per week, open violations and per creator (for the brand, or one agency client)"""
-        if args.get("client_id") and not principal().can_access_client(args["client_id"]):
-            raise Unprocessable("Unknown client.", errors={"client_id": ["No client with this id in your account."]})
+        if args.get("client_id"):
+            _known_client(args["client_id"])
         return dashboard.summary(principal(), args.get("client_id"), args["weeks"]).as_dict()
+
+
+def _known_client(client_id: uuid.UUID) -> None:
+    """A client of this account the caller may see; any other id is a field error (not an empty dashboard)."""
+    from tenants.operations import get_client
+
+    try:
+        get_client(client_id, principal())
+    except NotFound as exc:
+        raise Unprocessable(
+            "Unknown client.", errors={"client_id": ["No client with this id in your account."]}
+        ) from exc

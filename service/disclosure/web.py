@@ -194,7 +194,12 @@ def compliance_dashboard() -> ResponseReturnValue:
             mimetype="text/csv",
             headers={"Content-Disposition": 'attachment; filename="fairpact-compliance.csv"'},
         )
-    return render_template("disclosure/dashboard.html", data=data, points=dashboard.chart_points(data.weekly))
+    return render_template(
+        "disclosure/dashboard.html",
+        data=data,
+        points=dashboard.chart_points(data.weekly),
+        bars=dashboard.creator_bars(data.per_creator),
+    )
 
 
 @bp.get("/disclosure/bulk")
