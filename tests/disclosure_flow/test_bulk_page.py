@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from service.disclosure import bulk as bulk_ops
 from tests.browser.test_journeys import sign_in as browser_sign_in
 from tests.disclosure_flow.support import Brand
-from tests.support.web import sign_in
+from tests.support.web import csrf_token, sign_in
 
 ROWS = [
     {
@@ -102,3 +102,28 @@ def test_the_counter_advances_in_chromium_without_a_reload(
     expect(page.locator("progress")).to_have_attribute("value", "100")
     expect(page.get_by_text("this page updates itself")).to_be_hidden()
     assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_a_file_uploaded_on_the_web_page_is_checked_and_a_bad_file_is_refused_there(app, client, seed, run_jobs):
+    brand = Brand(client, seed)
+    staff = app.test_client()
+    sign_in(staff, brand.tenant.owner.email)
+    token = csrf_token(staff, "/disclosure/bulk")
+    body = "".join(json.dumps(row) + "\n" for row in ROWS).encode()
+    sent = staff.post(
+        "/disclosure/bulk",
+        data={"csrf_token": token, "file": (io.BytesIO(body), "posts.jsonl")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302 and "/disclosure/bulk/" in sent.headers["Location"]
+    run_jobs()
+    page = staff.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "3 of 3 rows processed" in page
+
+    refused = staff.post(
+        "/disclosure/bulk",
+        data={"csrf_token": token, "file": (io.BytesIO(b"%PDF-1.7"), "posts.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert 'class="flash error"' in refused
