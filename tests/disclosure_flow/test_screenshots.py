@@ -192,3 +192,14 @@ def test_a_portal_upload_that_is_not_an_image_is_refused_with_a_message(app, cli
     page = creator.get(path).get_data(as_text=True)
     assert "not a PNG, JPEG or WebP image" in page
     assert _submission_count(app, brand) == 0
+
+
+def test_the_portal_submission_still_needs_its_csrf_token(app, client, seed, mailbox, run_jobs):
+    brand = Brand(client, seed)
+    post = brand.post(brand.campaign(["DE"])["id"])
+    creator = app.test_client()
+    sign_in_creator(creator, brand.creator.email, mailbox, run_jobs)
+    form = {"csrf_token": "forged", "caption": LABELLED}
+    creator.post(f"/me/posts/{post['id']}/submit", data=form, content_type="multipart/form-data")
+    creator.post(f"/me/posts/{post['id']}/submit", data={"caption": LABELLED})
+    assert _submission_count(app, brand) == 0
