@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import logging
 import uuid
 import warnings
 from collections.abc import Mapping, Sequence
@@ -27,10 +28,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from service.disclosure.models import Screenshot, Submission
+from service.documents.errors import StorageError, StorageIntegrityError
 from service.documents.storage import check_key, sha256_hex, storage_from_config
-from service.errors import NotFound, Unprocessable
+from service.errors import AppError, NotFound, Unprocessable
 from service.extensions import db
 from tenants.access import Principal
+
+log = logging.getLogger(__name__)
 
 MAX_SCREENSHOTS = 4
 MAX_SCREENSHOT_BYTES = 4 * 1024 * 1024
@@ -160,7 +164,10 @@ def store_screenshots(submission: Submission, images: Sequence[CleanScreenshot])
     for image in images:
         shot_id = uuid.uuid4()
         key = screenshot_key(submission.tenant_id, submission.id, shot_id, image.extension)
-        stored = storage.put(key, image.data, content_type=image.content_type)
+        try:
+            stored = storage.put(key, image.data, content_type=image.content_type)
+        except StorageError as exc:
+            raise _store_unavailable(exc) from exc
         shot = Screenshot(
             id=shot_id,
             submission_id=submission.id,
@@ -215,7 +222,26 @@ def get_screenshot(screenshot_id: uuid.UUID, principal: Principal) -> Screenshot
 def screenshot_bytes(shot: Screenshot, config: Mapping[str, Any] | None = None) -> bytes:
     """The stored image, re-hashed on read (a changed file raises instead of being shown)."""
     storage = storage_from_config(config if config is not None else current_app.config)
-    return storage.get(shot.storage_key, expected_sha256=shot.sha256)
+    try:
+        return storage.get(shot.storage_key, expected_sha256=shot.sha256)
+    except StorageIntegrityError as exc:
+        log.error("screenshot %s: %s", shot.id, exc)
+        raise AppError(
+            "The stored screenshot no longer matches the SHA-256 recorded when it was handed in; it is not shown.",
+            status_code=500,
+            code="integrity_error",
+        ) from exc
+    except StorageError as exc:
+        raise _store_unavailable(exc) from exc
+
+
+def _store_unavailable(exc: StorageError) -> AppError:
+    log.warning("document store unavailable: %s", exc)
+    return AppError(
+        "The document store is briefly unavailable; nothing was stored. Retry in a few seconds.",
+        status_code=503,
+        code="service_unavailable",
+    )
 
 
 def image_response(shot: Screenshot, data: bytes) -> Response:

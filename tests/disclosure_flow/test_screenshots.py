@@ -203,3 +203,38 @@ def test_the_portal_submission_still_needs_its_csrf_token(app, client, seed, mai
     creator.post(f"/me/posts/{post['id']}/submit", data=form, content_type="multipart/form-data")
     creator.post(f"/me/posts/{post['id']}/submit", data={"caption": LABELLED})
     assert _submission_count(app, brand) == 0
+
+
+def test_screenshots_in_an_s3_bucket_are_checked_on_the_way_back(app, client, seed, s3_endpoint, monkeypatch):
+    from service.documents.storage import s3_client
+    from tests.documents.test_storage import s3_settings
+
+    settings = s3_settings(s3_endpoint, f"fairpact-shots-{os.urandom(4).hex()}")
+    s3_client(settings).create_bucket(
+        Bucket=settings["S3_BUCKET"], CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
+    )
+    for name, value in settings.items():
+        monkeypatch.setitem(app.config, name, value)
+    brand = Brand(client, seed)
+    post = brand.post(brand.campaign(["DE"])["id"])
+    shot = brand.submit(post["id"], caption=LABELLED, screenshots=[{"data": _b64(image_bytes("PNG"))}])["screenshots"][
+        0
+    ]
+    bucket = s3_client(settings)
+    keys = [o["Key"] for o in bucket.list_objects_v2(Bucket=settings["S3_BUCKET"])["Contents"]]
+    assert keys == [f"fairpact/tenants/{brand.tenant.id}/screenshots/{shot['submission_id']}/{shot['id']}.png"]
+    served = brand.call("GET", f"/disclosure/screenshots/{shot['id']}", 200)
+    assert hashlib.sha256(served.data).hexdigest() == shot["sha256"]
+
+    # Someone with access to the bucket swaps the image: it is refused, not shown as the one handed in.
+    bucket.put_object(Bucket=settings["S3_BUCKET"], Key=keys[0], Body=image_bytes("PNG", (41, 30)))
+    swapped = brand.call("GET", f"/disclosure/screenshots/{shot['id']}", 500).json
+    assert swapped["code"] == "integrity_error"
+
+    # The bucket is gone: a submission with a screenshot is a 503 and leaves nothing behind.
+    monkeypatch.setitem(app.config, "S3_BUCKET", "no-such-bucket-fairpact")
+    before = _submission_count(app, brand)
+    url = f"/disclosure/posts/{post['id']}/submissions"
+    down = brand.call("POST", url, 503, json={"caption": LABELLED, "screenshots": [{"data": _b64(image_bytes("PNG"))}]})
+    assert down.json["code"] == "service_unavailable"
+    assert _submission_count(app, brand) == before
