@@ -12,6 +12,8 @@ Create Date: 2026-12-01 20:20:00
 from alembic import op
 import sqlalchemy as sa
 
+from tenants.scoping import RLS_UNSCOPED_SETTING
+
 # revision identifiers, used by Alembic.
 revision = '0007_disclosure_media'
 down_revision = '0004_disclosure'
@@ -19,8 +21,16 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def _delete_all_screenshots():
+    # The table's row-level security binds its owner too (FORCE): declare this transaction unscoped first,
+    # or the DELETE would see no rows and the NOT NULL columns below could not be added.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"SELECT set_config('{RLS_UNSCOPED_SETTING}', 'on', true)")
     op.execute("DELETE FROM disclosure_screenshots")
+
+
+def upgrade():
+    _delete_all_screenshots()
     with op.batch_alter_table('disclosure_screenshots', schema=None) as batch_op:
         batch_op.drop_column('data')
         batch_op.add_column(sa.Column('width', sa.Integer(), nullable=False))
@@ -36,7 +46,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('disclosure_submissions', schema=None) as batch_op:
         batch_op.drop_column('screenshot_evidence')
-    op.execute("DELETE FROM disclosure_screenshots")
+    _delete_all_screenshots()
     with op.batch_alter_table('disclosure_screenshots', schema=None) as batch_op:
         batch_op.drop_index('ix_disclosure_screenshots_tenant_submission')
         batch_op.drop_column('storage_key')
