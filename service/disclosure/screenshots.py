@@ -9,6 +9,12 @@ S3, write-once, SHA-256 checked on read) and their hashes into the submission, s
 names exactly the images that were handed in.
 
 Every upload of a submission is checked before anything is stored: one bad file stores nothing.
+
+Through the API the images ride in the submission's JSON, base64-encoded, rather than in a separate upload:
+submission, images and the queued check are then one request and one transaction (the evidence can always
+name its images, there are no half-finished uploads to clean up), and the Idempotency-Key covers all of it.
+The price is a third more bytes on the wire, which the caps keep small (4 images of 4 MB); that route alone
+accepts a body of up to ``MAX_SUBMISSION_BODY``. The portal sends the same images as multipart form files.
 """
 
 from __future__ import annotations
