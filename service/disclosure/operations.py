@@ -153,12 +153,21 @@ def relationship_from_contract(contract: Any) -> str:
     return {"commission_only": "affiliate", "product_only": "gifted"}.get(model, "paid")
 
 
-def _contract(contract_id: uuid.UUID) -> Any:
+def _contract(contract_id: uuid.UUID, principal: Principal, relation: CreatorRelation, campaign: Campaign) -> Any:
+    """The contract that requires the post: one the caller may see, with this creator, for this client brand."""
     from service.contracts.models import Contract
 
     contract = db.session.execute(select(Contract).where(Contract.id == contract_id)).scalar_one_or_none()
-    if contract is None:
+    if contract is None or not principal.can_access_client(contract.client_id):
         raise Unprocessable("Unknown contract.", errors={"contract_id": ["No contract with this id in your account."]})
+    if contract.client_id != campaign.client_id:
+        raise Unprocessable(
+            "The contract is for another brand.", errors={"contract_id": ["Choose a contract of the campaign's brand."]}
+        )
+    if not any(signer.creator_id == relation.creator_id for signer in contract.version.signers):
+        raise Unprocessable(
+            "The contract is not with this creator.", errors={"contract_id": ["Choose a contract the creator signs."]}
+        )
     return contract
 
 
@@ -193,7 +202,7 @@ def get_post(post_id: uuid.UUID, principal: Principal) -> DeliverablePost:
 
 def create_post(campaign: Campaign, data: Mapping[str, Any], principal: Principal) -> DeliverablePost:
     relation = _relation(data["creator_relation_id"], principal)
-    contract = _contract(data["contract_id"]) if data.get("contract_id") else None
+    contract = _contract(data["contract_id"], principal, relation, campaign) if data.get("contract_id") else None
     relationship = data.get("relationship") or (relationship_from_contract(contract) if contract else None)
     if relationship is None:
         raise Unprocessable(
@@ -225,7 +234,10 @@ def update_post(post: DeliverablePost, data: Mapping[str, Any], principal: Princ
         if field in data:
             setattr(post, field, data[field])
     if "contract_id" in data:
-        post.contract_id = _contract(data["contract_id"]).id if data["contract_id"] else None
+        relation = db.session.get(CreatorRelation, (post.tenant_id, post.creator_relation_id))
+        assert relation is not None, "a post's creator relation is kept while the post exists"
+        contract = _contract(data["contract_id"], principal, relation, post.campaign) if data["contract_id"] else None
+        post.contract_id = contract.id if contract else None
     db.session.flush()
     record_event("disclosure.post_updated", target_type="post", target_id=post.id, actor=principal)
     return post

@@ -113,14 +113,18 @@ def campaign(campaign_id: uuid.UUID) -> ResponseReturnValue:
     principal = web_principal()
     item = ops.get_campaign(campaign_id, principal)
     posts = db.session.execute(ops.posts_query(principal, item.id)).scalars().all()
+    from service.contracts.models import ContractStatus
+    from service.contracts.queries import contracts_query
     from service.creators.operations import creator_relations_query
 
     relations = db.session.execute(creator_relations_query(principal, item.client_id)).scalars().all()
+    contracts = db.session.execute(contracts_query(principal, client_id=item.client_id).limit(200)).scalars().all()
     return render_template(
         "disclosure/campaign.html",
         campaign=item,
         posts=posts,
         relations=relations,
+        contracts=[c for c in contracts if c.client_id == item.client_id and c.status != ContractStatus.VOIDED],
         relationships=ops.POST_RELATIONSHIPS,
         platforms=PLATFORMS,
         media_types=MEDIA_TYPES,
@@ -138,6 +142,7 @@ def create_post(campaign_id: uuid.UUID) -> ResponseReturnValue:
         data = {
             "title": request.form.get("title", "") or _("Post"),
             "creator_relation_id": uuid.UUID(request.form.get("creator_relation_id", "")),
+            "contract_id": uuid.UUID(request.form["contract_id"]) if request.form.get("contract_id") else None,
             "relationship": request.form.get("relationship") or None,
             "platform": request.form.get("platform", ""),
             "media_type": request.form.get("media_type", ""),

@@ -17,11 +17,11 @@ from tests.factories import bearer
 class Brand:
     """A brand tenant with one creator, driven through the API."""
 
-    def __init__(self, client: Any, seed: Any, name: str = "Sonnen GmbH"):
+    def __init__(self, client: Any, seed: Any, name: str = "Sonnen GmbH", kind: Any = None):
         from tenants.models import TenantKind
 
         self.client = client
-        self.tenant = seed.make_tenant(TenantKind.BRAND, name)
+        self.tenant = seed.make_tenant(kind or TenantKind.BRAND, name)
         self.creator = seed.make_creator(self.tenant.id, email=f"creator-{uuid.uuid4().hex[:6]}@example.com")
         self.headers = bearer(seed.make_api_key(self.tenant.id, Role.ADMIN))
 
