@@ -74,9 +74,13 @@ class CleanScreenshot:
         return sha256_hex(self.data)
 
 
+def submission_body_limit() -> int:
+    """A submission may carry screenshots: its request may be larger than other requests."""
+    return max(current_app.config["MAX_CONTENT_LENGTH"] or 0, MAX_SUBMISSION_BODY)
+
+
 def allow_screenshot_body() -> None:
-    """A submission may carry screenshots: let its request be larger than other requests."""
-    request.max_content_length = max(current_app.config["MAX_CONTENT_LENGTH"] or 0, MAX_SUBMISSION_BODY)
+    request.max_content_length = submission_body_limit()
 
 
 def _refuse(index: int, message: str) -> Unprocessable:

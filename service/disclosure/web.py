@@ -27,13 +27,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from service.body_limits import larger_body
 from service.disclosure import bulk as bulk_ops
 from service.disclosure import dashboard, screenshots
 from service.disclosure import operations as ops
 from service.disclosure.model import MEDIA_TYPES, PLATFORMS
 from service.disclosure.models import Check, CheckStatus, DeliverablePost
 from service.errors import AppError
-from service.extensions import csrf, db
+from service.extensions import db
 from service.web.pages import creator_required, form_expired, selected_client_id, staff_required, web_principal
 from service.web.transaction import transactional
 from tenants.access import Principal, PrincipalKind
@@ -405,19 +406,21 @@ def _overlays(raw: str) -> list[dict[str, Any]]:
     return overlays
 
 
+def _read_upload(upload: Any) -> screenshots.ScreenshotUpload:
+    try:
+        return screenshots.ScreenshotUpload(upload.filename, upload.read(screenshots.MAX_SCREENSHOT_BYTES + 1))
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file: release it now
+
+
 @bp.post("/me/posts/<uuid:post_id>/submit")
-@csrf.exempt  # checked below by _check_csrf, once the larger body limit for screenshots is set
+@larger_body(screenshots.submission_body_limit)
 @creator_only
 def submit_post(post_id: uuid.UUID) -> ResponseReturnValue:
-    screenshots.allow_screenshot_body()
     _check_csrf()
     with _my_post(post_id) as (tenant, item):
         try:
-            uploads = [
-                screenshots.ScreenshotUpload(f.filename or "screenshot", f.read(screenshots.MAX_SCREENSHOT_BYTES + 1))
-                for f in request.files.getlist("screenshots")
-                if f.filename
-            ]
+            uploads = [_read_upload(f) for f in request.files.getlist("screenshots") if f.filename]
             data = {
                 "link": request.form.get("link", "").strip() or None,
                 "caption": request.form.get("caption", ""),
