@@ -12,7 +12,7 @@ import swagger_ui_bundle
 from flask import Flask, request, send_from_directory, session
 from flask_babel import get_locale
 
-from service import access, headers
+from service import access, body_limits, headers
 from service.api import BEARER_SCHEME, FairpactApi
 from service.billing.setup import init_app as init_billing
 from service.config import load_config
@@ -38,6 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     access.init_app(app)
     init_billing(app)  # after access: its read-only hook needs the principal
     headers.init_app(app)
+    body_limits.init_app(app)  # first of the before_request hooks, whenever it is registered
     _trust_proxies(app)
     _register_api(app)
     _register_web(app)

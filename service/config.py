@@ -7,6 +7,7 @@ process with a list of every problem, so an operator fixes them in one go.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -170,6 +171,21 @@ def _contract_settings(read: _Reader) -> dict[str, Any]:
     }
 
 
+def _connector_settings(read: _Reader, production: bool) -> dict[str, Any]:
+    """Platform API connectors (service/disclosure/fetchers): each is used only when its credentials are set.
+
+    A problem message names the setting, never its value: credentials must not reach a log.
+    """
+    youtube_key = read.text("YOUTUBE_API_KEY")
+    if youtube_key is not None and not re.fullmatch(r"[A-Za-z0-9_-]{20,100}", youtube_key):
+        read.problems.append("YOUTUBE_API_KEY is not a Google API key (20 to 100 letters, digits, - or _)")
+    youtube_base = read.text("YOUTUBE_API_BASE_URL", "https://www.googleapis.com/youtube/v3") or ""
+    scheme = urlparse(youtube_base).scheme
+    if scheme not in ("http", "https") or (production and scheme != "https"):
+        read.problems.append(f"YOUTUBE_API_BASE_URL={youtube_base!r} must be an https:// URL")
+    return {"YOUTUBE_API_KEY": youtube_key, "YOUTUBE_API_BASE_URL": youtube_base.rstrip("/")}
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment, raising ConfigError on bad values."""
     read = _Reader(os.environ if env is None else env)
@@ -275,6 +291,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         **_billing_settings(read),
         **_document_settings(read, instance_dir),
         **_contract_settings(read),
+        **_connector_settings(read, production),
     }
     if read.problems:
         raise ConfigError(read.problems)

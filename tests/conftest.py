@@ -213,10 +213,11 @@ def run_jobs(app: Flask, redis: Redis):  # type: ignore[no-untyped-def]
 
     from workers.kinds import QUEUES
 
-    def run(with_scheduler: bool = False) -> int:
+    def run(with_scheduler: bool = False, max_jobs: int | None = None) -> int:
+        """``max_jobs`` stops early, to look at a state between jobs (a bulk check half done)."""
         worker = CountingWorker([Queue(q, connection=redis) for q in QUEUES], connection=redis)
         with app.app_context():
-            worker.work(burst=True, with_scheduler=with_scheduler, logging_level="WARNING")
+            worker.work(burst=True, with_scheduler=with_scheduler, logging_level="WARNING", max_jobs=max_jobs)
         return worker.executed
 
     return run

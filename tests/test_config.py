@@ -48,12 +48,21 @@ def test_production_lists_every_missing_setting_at_once():
         ("MAX_REQUEST_BYTES", "10", "at least"),
         ("MAIL_BACKEND", "pigeon", "smtp or outbox"),
         ("FAIRPACT_ENV", "staging", "must be one of"),
+        ("YOUTUBE_API_KEY", "not a key!", "not a Google API key"),
+        ("YOUTUBE_API_BASE_URL", "http://googleapis.example/youtube/v3", "https://"),
     ],
 )
 def test_bad_values_are_named_with_what_to_fix(name, value, complaint):
     with pytest.raises(ConfigError, match=complaint) as caught:
         load_config({**GOOD_PRODUCTION, name: value})
     assert name in str(caught.value)
+
+
+def test_a_bad_credential_is_named_but_its_value_never_shown():
+    with pytest.raises(ConfigError) as caught:
+        load_config({**GOOD_PRODUCTION, "YOUTUBE_API_KEY": "AIza secret value with spaces"})
+    assert "YOUTUBE_API_KEY" in str(caught.value)
+    assert "secret value" not in str(caught.value)
 
 
 def test_development_defaults_need_no_settings(tmp_path):

@@ -3,6 +3,7 @@ checks, bulk checks and the dashboard."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -22,7 +23,7 @@ from service.api import (
     require_role,
 )
 from service.disclosure import bulk as bulk_ops
-from service.disclosure import dashboard
+from service.disclosure import dashboard, screenshots
 from service.disclosure import operations as ops
 from service.disclosure.api_schemas import (
     CampaignIn,
@@ -41,7 +42,7 @@ from service.disclosure.api_schemas import (
     SubmissionIn,
     SubmissionOut,
 )
-from service.errors import Unprocessable
+from service.errors import NotFound, Unprocessable
 from tenants.roles import Role
 
 blp = api_blueprint(
@@ -154,17 +155,45 @@ class PostConfirmation(ApiView):
         return ops.confirm_label(post, data["label"], data["lang"], creator_id=None, actor=principal())
 
 
+def _larger_body_for_screenshots(view: Any) -> Any:
+    """Outermost, so the limit is raised before anything reads the body (the idempotency key hashes it)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        screenshots.allow_screenshot_body()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 @blp.route("/posts/<uuid:post_id>/submissions")
 class PostSubmissions(ApiView):
+    @_larger_body_for_screenshots
     @require_role(Role.MANAGER)
     @idempotent
     @blp.arguments(SubmissionIn)
     @blp.response(202, SubmissionOut)
     def post(self, data: dict, post_id: uuid.UUID) -> Any:
-        """Submit the published post; its check is queued (poll the check, or subscribe to check.* events)"""
+        """Submit the published post, with screenshots as base64; its check is queued (poll the check, or
+        subscribe to check.* events)"""
         post = ops.get_post(post_id, principal())
-        submission, check = ops.submit_post(post, data, actor=principal(), config=current_app.config)
-        return {"submission_id": submission.id, "check": check}
+        uploads = [
+            screenshots.ScreenshotUpload(item["filename"], screenshots.decode_base64(index, item["data"]))
+            for index, item in enumerate(data.pop("screenshots"))
+        ]
+        submission, check = ops.submit_post(post, data, actor=principal(), config=current_app.config, uploads=uploads)
+        shots = screenshots.screenshots_of([submission.id])[submission.id]
+        return {"submission_id": submission.id, "check": check, "screenshots": shots}
+
+
+@blp.route("/screenshots/<uuid:screenshot_id>")
+class ScreenshotById(ApiView):
+    @require_role(Role.VIEWER)
+    @blp.response(200, description="The stored image (PNG, JPEG or WebP), as it was checked and hashed")
+    def get(self, screenshot_id: uuid.UUID) -> Any:
+        """A submission's screenshot (its SHA-256 is in the submission's answer and the check's evidence)"""
+        shot = screenshots.get_screenshot(screenshot_id, principal())
+        return screenshots.image_response(shot, screenshots.screenshot_bytes(shot))
 
 
 @blp.route("/posts/<uuid:post_id>/checks")
@@ -307,6 +336,18 @@ class Dashboard(ApiView):
     @blp.response(200, DashboardOut)
     def get(self, args: dict) -> Any:
         """Compliance per week, open violations and per creator (for the brand, or one agency client)"""
-        if args.get("client_id") and not principal().can_access_client(args["client_id"]):
-            raise Unprocessable("Unknown client.", errors={"client_id": ["No client with this id in your account."]})
+        if args.get("client_id"):
+            _known_client(args["client_id"])
         return dashboard.summary(principal(), args.get("client_id"), args["weeks"]).as_dict()
+
+
+def _known_client(client_id: uuid.UUID) -> None:
+    """A client of this account the caller may see; any other id is a field error (not an empty dashboard)."""
+    from tenants.operations import get_client
+
+    try:
+        get_client(client_id, principal())
+    except NotFound as exc:
+        raise Unprocessable(
+            "Unknown client.", errors={"client_id": ["No client with this id in your account."]}
+        ) from exc

@@ -7,6 +7,7 @@ import marshmallow as ma
 from service.api import InputSchema, OutputSchema, PageArgs
 from service.disclosure.model import MEDIA_TYPES, PLATFORMS
 from service.disclosure.operations import POST_RELATIONSHIPS
+from service.disclosure.screenshots import MAX_PIXELS, MAX_SCREENSHOT_BYTES, MAX_SCREENSHOTS, MAX_SIDE_PIXELS
 
 _LANGS = ma.validate.OneOf(("en", "de"))
 
@@ -121,6 +122,20 @@ class OverlayIn(InputSchema):
     end_s = ma.fields.Float(required=True, validate=ma.validate.Range(min=0))
 
 
+class ScreenshotIn(InputSchema):
+    filename = ma.fields.String(load_default="screenshot", validate=ma.validate.Length(min=1, max=200))
+    data = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=MAX_SCREENSHOT_BYTES * 4 // 3 + 64),
+        metadata={
+            "format": "byte",
+            "description": f"The image, base64 (a data: URL prefix is accepted): PNG, JPEG or WebP, at most "
+            f"{MAX_SCREENSHOT_BYTES // 2**20} MB, {MAX_SIDE_PIXELS} pixels a side and {MAX_PIXELS // 10**6} "
+            "megapixels. It is re-encoded without metadata; the stored image's SHA-256 is in the answer.",
+        },
+    )
+
+
 class SubmissionIn(InputSchema):
     link = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=2000))
     caption = ma.fields.String(load_default="", validate=ma.validate.Length(max=20_000))
@@ -130,6 +145,12 @@ class SubmissionIn(InputSchema):
     duration_s = ma.fields.Float(load_default=None, allow_none=True, validate=ma.validate.Range(min=0))
     first_comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
     paid_partnership_tag = ma.fields.Boolean(load_default=False)
+    screenshots = ma.fields.List(
+        ma.fields.Nested(ScreenshotIn),
+        load_default=list,
+        validate=ma.validate.Length(max=MAX_SCREENSHOTS),
+        metadata={"description": f"Up to {MAX_SCREENSHOTS} screenshots of the published post."},
+    )
 
 
 class CheckOut(OutputSchema):
@@ -154,6 +175,19 @@ class CheckOut(OutputSchema):
     created_at = ma.fields.DateTime()
 
 
+class ScreenshotOut(OutputSchema):
+    id = ma.fields.UUID()
+    submission_id = ma.fields.UUID()
+    filename = ma.fields.String()
+    content_type = ma.fields.String()
+    size = ma.fields.Integer()
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+    sha256 = ma.fields.String()
+    created_at = ma.fields.DateTime()
+
+
 class SubmissionOut(OutputSchema):
     submission_id = ma.fields.UUID()
+    screenshots = ma.fields.List(ma.fields.Nested(ScreenshotOut))
     check = ma.fields.Nested(CheckOut)

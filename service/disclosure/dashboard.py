@@ -107,7 +107,13 @@ def _per_creator(posts: list[DeliverablePost]) -> list[dict[str, Any]]:
     for post in posts:
         row = rows.setdefault(
             post.creator_relation_id,
-            {"creator": post.creator_relation.creator.name, "posts": 0, "compliant": 0, "violations": 0},
+            {
+                "creator_relation_id": str(post.creator_relation_id),
+                "creator": post.creator_relation.creator.name,
+                "posts": 0,
+                "compliant": 0,
+                "violations": 0,
+            },
         )
         row["posts"] += 1
         row["compliant"] += post.latest_verdict == "compliant"
@@ -148,4 +154,19 @@ def chart_points(weekly: list[dict[str, Any]], width: int = 600, height: int = 1
         }
         for i, week in enumerate(weekly)
         if week["rate"] is not None
+    ]
+
+
+def creator_bars(per_creator: list[dict[str, Any]], width: int = 400, bar: int = 22) -> list[dict[str, Any]]:
+    """One horizontal bar per creator in the server-rendered SVG chart: its length is the compliance rate."""
+    return [
+        {
+            "y": i * (bar + 8),
+            "width": round((row["rate"] or 0) * width, 1),
+            "height": bar,
+            "creator": row["creator"],
+            "rate": row["rate"],
+            "posts": row["posts"],
+        }
+        for i, row in enumerate(per_creator)
     ]

@@ -50,6 +50,8 @@ def post_input(post: DeliverablePost, submission: Submission) -> dict[str, Any]:
         "on_screen_text": submission.on_screen_text,
         "duration_s": submission.duration_s,
         "first_comment": submission.first_comment,
+        # The images handed in, by hash: the engine reads text only, but the evidence names what was shown.
+        "screenshots": submission.screenshot_evidence,
     }
     data.update({key: value for key, value in optional.items() if value})
     return data
@@ -64,10 +66,13 @@ def take_snapshot(check: Check) -> Evidence:
     assert submission is not None, "every check belongs to a submission"
     data = post_input(check.post, submission)
     source, url = "submission", None
-    fetcher = fetcher_for(submission.link) if check.trigger != CheckTrigger.SUBMISSION and submission.link else None
+    config = current_app.config
+    live = check.trigger != CheckTrigger.SUBMISSION and submission.link
+    fetcher = fetcher_for(submission.link, config) if live and submission.link else None
     if fetcher is not None and submission.link:
-        fetched: FetchedPost = fetcher.fetch(submission.link, current_app.config)
+        fetched: FetchedPost = fetcher.fetch(submission.link, config)
         data["caption"] = fetched.caption
+        data.pop("screenshots", None)  # the live post was checked, not the images handed in with it
         data.update(fetched.fields)
         source, url = fetcher.name, fetched.url
     return Evidence(data, hashlib.sha256(canonical_json(data)).hexdigest(), source, url, utcnow())

@@ -22,7 +22,6 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -160,12 +159,14 @@ class Submission(TenantOwned, db.Model):  # type: ignore[name-defined]
     duration_s: Mapped[float | None] = mapped_column(Float)
     first_comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
     paid_partnership_tag: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The screenshots' hashes and sizes, kept on the submission so a check's evidence needs no extra query.
+    screenshot_evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
     submitted_by: Mapped[str] = mapped_column(String(254), nullable=False, default="")
     created_at: Mapped[datetime] = created_at()
 
 
 class Screenshot(TenantOwned, db.Model):  # type: ignore[name-defined]
-    """An image the creator uploaded with a submission (size and type limited when uploaded)."""
+    """An image handed in with a submission: checked and re-encoded on upload, kept in the document store."""
 
     __tablename__ = "disclosure_screenshots"
     __table_args__ = tenant_keys(
@@ -174,15 +175,18 @@ class Screenshot(TenantOwned, db.Model):  # type: ignore[name-defined]
             ["disclosure_submissions.tenant_id", "disclosure_submissions.id"],
             ondelete="CASCADE",
         ),
+        Index("ix_disclosure_screenshots_tenant_submission", "tenant_id", "submission_id"),
     )
 
     id: Mapped[uuid.UUID] = tenant_row_id()
     submission_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     filename: Mapped[str] = mapped_column(String(200), nullable=False)
-    content_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(40), nullable=False)  # what Pillow read, not what was claimed
     size: Mapped[int] = mapped_column(Integer, nullable=False)
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)  # of the stored (re-encoded) bytes
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+    storage_key: Mapped[str] = mapped_column(String(512), nullable=False)
     created_at: Mapped[datetime] = created_at()
 
 

@@ -6,10 +6,8 @@ check; the check itself runs in a worker (``service.disclosure.checking``), star
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -27,12 +25,12 @@ from service.disclosure.models import (
     DeliverablePost,
     LabelConfirmation,
     PostStatus,
-    Screenshot,
     Submission,
 )
 from service.disclosure.obligations import Obligation, ObligationError, labelling_obligation
 from service.disclosure.posts import JURISDICTION_ALIASES
 from service.disclosure.rulebook import default_rule_book
+from service.disclosure.screenshots import ScreenshotUpload, clean_screenshots, store_screenshots
 from service.errors import NotFound, Unprocessable
 from service.extensions import db
 from service.outbound.addresses import AddressRefused, check_url
@@ -41,9 +39,6 @@ from tenants.access import Principal
 
 # What a deliverable post can be made for; "none" exists for the engine, not for a deliverable.
 POST_RELATIONSHIPS = ("paid", "gifted", "affiliate", "employee", "own_brand", "press_trip")
-SCREENSHOT_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
-MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
-MAX_SCREENSHOTS = 10
 
 
 # --- campaigns --------------------------------------------------------------------------------------
@@ -158,12 +153,21 @@ def relationship_from_contract(contract: Any) -> str:
     return {"commission_only": "affiliate", "product_only": "gifted"}.get(model, "paid")
 
 
-def _contract(contract_id: uuid.UUID) -> Any:
+def _contract(contract_id: uuid.UUID, principal: Principal, relation: CreatorRelation, campaign: Campaign) -> Any:
+    """The contract that requires the post: one the caller may see, with this creator, for this client brand."""
     from service.contracts.models import Contract
 
     contract = db.session.execute(select(Contract).where(Contract.id == contract_id)).scalar_one_or_none()
-    if contract is None:
+    if contract is None or not principal.can_access_client(contract.client_id):
         raise Unprocessable("Unknown contract.", errors={"contract_id": ["No contract with this id in your account."]})
+    if contract.client_id != campaign.client_id:
+        raise Unprocessable(
+            "The contract is for another brand.", errors={"contract_id": ["Choose a contract of the campaign's brand."]}
+        )
+    if not any(signer.creator_id == relation.creator_id for signer in contract.version.signers):
+        raise Unprocessable(
+            "The contract is not with this creator.", errors={"contract_id": ["Choose a contract the creator signs."]}
+        )
     return contract
 
 
@@ -198,7 +202,7 @@ def get_post(post_id: uuid.UUID, principal: Principal) -> DeliverablePost:
 
 def create_post(campaign: Campaign, data: Mapping[str, Any], principal: Principal) -> DeliverablePost:
     relation = _relation(data["creator_relation_id"], principal)
-    contract = _contract(data["contract_id"]) if data.get("contract_id") else None
+    contract = _contract(data["contract_id"], principal, relation, campaign) if data.get("contract_id") else None
     relationship = data.get("relationship") or (relationship_from_contract(contract) if contract else None)
     if relationship is None:
         raise Unprocessable(
@@ -230,7 +234,10 @@ def update_post(post: DeliverablePost, data: Mapping[str, Any], principal: Princ
         if field in data:
             setattr(post, field, data[field])
     if "contract_id" in data:
-        post.contract_id = _contract(data["contract_id"]).id if data["contract_id"] else None
+        relation = db.session.get(CreatorRelation, (post.tenant_id, post.creator_relation_id))
+        assert relation is not None, "a post's creator relation is kept while the post exists"
+        contract = _contract(data["contract_id"], principal, relation, post.campaign) if data["contract_id"] else None
+        post.contract_id = contract.id if contract else None
     db.session.flush()
     record_event("disclosure.post_updated", target_type="post", target_id=post.id, actor=principal)
     return post
@@ -279,13 +286,6 @@ def confirm_label(
     return confirmation
 
 
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    content_type: str
-    data: bytes
-
-
 def _check_link(link: str | None, config: Mapping[str, Any]) -> str | None:
     if not link:
         return None
@@ -297,43 +297,24 @@ def _check_link(link: str | None, config: Mapping[str, Any]) -> str | None:
         raise Unprocessable("This link cannot be used.", errors={"link": [str(exc)]}) from exc
 
 
-def _screenshots(uploads: Sequence[Upload]) -> list[Screenshot]:
-    if len(uploads) > MAX_SCREENSHOTS:
-        raise Unprocessable("Too many screenshots.", errors={"screenshots": [f"At most {MAX_SCREENSHOTS}."]})
-    shots = []
-    for upload in uploads:
-        if upload.content_type not in SCREENSHOT_TYPES:
-            raise Unprocessable("Unsupported file type.", errors={"screenshots": ["Upload PNG, JPEG or WebP images."]})
-        if len(upload.data) > MAX_SCREENSHOT_BYTES:
-            raise Unprocessable(
-                "A screenshot is too large.", errors={"screenshots": [f"At most {MAX_SCREENSHOT_BYTES // 2**20} MB."]}
-            )
-        shots.append(
-            Screenshot(
-                filename=(upload.filename or "screenshot")[:200],
-                content_type=upload.content_type,
-                size=len(upload.data),
-                sha256=hashlib.sha256(upload.data).hexdigest(),
-                data=upload.data,
-            )
-        )
-    return shots
-
-
 def submit_post(
     post: DeliverablePost,
     data: Mapping[str, Any],
     *,
     actor: Principal,
     config: Mapping[str, Any],
-    uploads: Sequence[Upload] = (),
+    uploads: Sequence[ScreenshotUpload] = (),
 ) -> tuple[Submission, Check]:
-    """Store the published post and queue its check (the worker starts after the commit)."""
+    """Store the published post and queue its check (the worker starts after the commit).
+
+    Screenshots are all checked before anything is written, so a bad file leaves nothing behind.
+    """
     require_within_plan("disclosure_check")
     if not (data.get("caption") or "").strip() and not data.get("link") and not data.get("story_frames"):
         raise Unprocessable(
             "Give the post's link or its text.", errors={"caption": ["Give the caption, the story frames or a link."]}
         )
+    images = clean_screenshots(uploads)
     submission = Submission(
         post_id=post.id,
         link=_check_link(data.get("link"), config),
@@ -348,9 +329,7 @@ def submit_post(
     )
     db.session.add(submission)
     db.session.flush()
-    for shot in _screenshots(uploads):
-        shot.submission_id = submission.id
-        db.session.add(shot)
+    store_screenshots(submission, images)
     check = Check(post_id=post.id, submission_id=submission.id, trigger=CheckTrigger.SUBMISSION)
     db.session.add(check)
     post.status = PostStatus.SUBMITTED

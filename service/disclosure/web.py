@@ -7,17 +7,29 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from service.body_limits import larger_body
 from service.disclosure import bulk as bulk_ops
-from service.disclosure import dashboard
+from service.disclosure import dashboard, screenshots
 from service.disclosure import operations as ops
 from service.disclosure.model import MEDIA_TYPES, PLATFORMS
 from service.disclosure.models import Check, CheckStatus, DeliverablePost
@@ -102,14 +114,18 @@ def campaign(campaign_id: uuid.UUID) -> ResponseReturnValue:
     principal = web_principal()
     item = ops.get_campaign(campaign_id, principal)
     posts = db.session.execute(ops.posts_query(principal, item.id)).scalars().all()
+    from service.contracts.models import ContractStatus
+    from service.contracts.queries import contracts_query
     from service.creators.operations import creator_relations_query
 
     relations = db.session.execute(creator_relations_query(principal, item.client_id)).scalars().all()
+    contracts = db.session.execute(contracts_query(principal, client_id=item.client_id).limit(200)).scalars().all()
     return render_template(
         "disclosure/campaign.html",
         campaign=item,
         posts=posts,
         relations=relations,
+        contracts=[c for c in contracts if c.client_id == item.client_id and c.status != ContractStatus.VOIDED],
         relationships=ops.POST_RELATIONSHIPS,
         platforms=PLATFORMS,
         media_types=MEDIA_TYPES,
@@ -127,6 +143,7 @@ def create_post(campaign_id: uuid.UUID) -> ResponseReturnValue:
         data = {
             "title": request.form.get("title", "") or _("Post"),
             "creator_relation_id": uuid.UUID(request.form.get("creator_relation_id", "")),
+            "contract_id": uuid.UUID(request.form["contract_id"]) if request.form.get("contract_id") else None,
             "relationship": request.form.get("relationship") or None,
             "platform": request.form.get("platform", ""),
             "media_type": request.form.get("media_type", ""),
@@ -145,16 +162,24 @@ def create_post(campaign_id: uuid.UUID) -> ResponseReturnValue:
 @staff_required()
 def post(post_id: uuid.UUID) -> ResponseReturnValue:
     item = ops.get_post(post_id, web_principal())
-    checks = db.session.execute(ops.checks_query(item).limit(20)).scalars().all()
+    checks = cast(list[Check], db.session.execute(ops.checks_query(item).limit(20)).scalars().all())
     return render_template(
         "disclosure/post.html",
         post=item,
+        screenshots=screenshots.screenshots_of(list({c.submission_id for c in checks if c.submission_id})),
         obligation=ops.obligation_of(item, _lang()),
         confirmation=ops.confirmation_of(item),
         checks=checks,
         lang=_lang(),
         rechecks=_scheduled(item),
     )
+
+
+@bp.get("/disclosure/screenshots/<uuid:screenshot_id>")
+@staff_required()
+def screenshot(screenshot_id: uuid.UUID) -> ResponseReturnValue:
+    shot = screenshots.get_screenshot(screenshot_id, web_principal())
+    return screenshots.image_response(shot, screenshots.screenshot_bytes(shot))
 
 
 def _scheduled(item: DeliverablePost) -> list[Check]:
@@ -175,7 +200,12 @@ def compliance_dashboard() -> ResponseReturnValue:
             mimetype="text/csv",
             headers={"Content-Disposition": 'attachment; filename="fairpact-compliance.csv"'},
         )
-    return render_template("disclosure/dashboard.html", data=data, points=dashboard.chart_points(data.weekly))
+    return render_template(
+        "disclosure/dashboard.html",
+        data=data,
+        points=dashboard.chart_points(data.weekly),
+        bars=dashboard.creator_bars(data.per_creator),
+    )
 
 
 @bp.get("/disclosure/bulk")
@@ -209,11 +239,41 @@ def upload_bulk() -> ResponseReturnValue:
     return redirect(url_for(".bulk_check", bulk_id=bulk.id))
 
 
+# While a bulk check runs the page refreshes itself: static/bulk.js polls the JSON below, and without
+# scripts a <noscript> meta refresh reloads the page (the Content-Security-Policy forbids inline scripts).
+BULK_REFRESH_SECONDS = 3
+
+
 @bp.get("/disclosure/bulk/<uuid:bulk_id>")
 @staff_required()
 def bulk_check(bulk_id: uuid.UUID) -> ResponseReturnValue:
     item = bulk_ops.get_bulk_check(bulk_id, web_principal())
-    return render_template("disclosure/bulk_detail.html", bulk=bulk_ops.progress(item))
+    return render_template(
+        "disclosure/bulk_detail.html", bulk=_bulk_view(bulk_ops.progress(item)), refresh=BULK_REFRESH_SECONDS
+    )
+
+
+@bp.get("/disclosure/bulk/<uuid:bulk_id>/progress")
+@staff_required()
+def bulk_progress(bulk_id: uuid.UUID) -> ResponseReturnValue:
+    """The page's progress as JSON for bulk.js, with the sentence already in the reader's language."""
+    item = bulk_ops.get_bulk_check(bulk_id, web_principal())
+    view = _bulk_view(bulk_ops.progress(item))
+    body = {name: view[name] for name in ("status", "percent", "processed_rows", "total_rows", "bad_rows", "summary")}
+    body["verdicts"] = sorted(view["verdicts"].items())
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _bulk_view(progress: dict[str, Any]) -> dict[str, Any]:
+    summary = _(
+        "%(done)s of %(total)s rows processed; %(bad)s could not be checked.",
+        done=progress["processed_rows"],
+        total=progress["total_rows"],
+        bad=progress["bad_rows"],
+    )
+    return {**progress, "summary": summary}
 
 
 @bp.get("/disclosure/bulk/<uuid:bulk_id>/results")
@@ -303,6 +363,8 @@ def my_post(post_id: uuid.UUID) -> ResponseReturnValue:
             latest=latest,
             pending=item.status == "submitted",
             lang=_lang(),
+            max_screenshots=screenshots.MAX_SCREENSHOTS,
+            max_screenshot_mb=screenshots.MAX_SCREENSHOT_BYTES // 2**20,
         )
 
 
@@ -344,17 +406,21 @@ def _overlays(raw: str) -> list[dict[str, Any]]:
     return overlays
 
 
+def _read_upload(upload: Any) -> screenshots.ScreenshotUpload:
+    try:
+        return screenshots.ScreenshotUpload(upload.filename, upload.read(screenshots.MAX_SCREENSHOT_BYTES + 1))
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file: release it now
+
+
 @bp.post("/me/posts/<uuid:post_id>/submit")
+@larger_body(screenshots.submission_body_limit)
 @creator_only
 def submit_post(post_id: uuid.UUID) -> ResponseReturnValue:
     _check_csrf()
     with _my_post(post_id) as (tenant, item):
         try:
-            uploads = [
-                ops.Upload(f.filename or "screenshot", f.mimetype, f.read(ops.MAX_SCREENSHOT_BYTES + 1))
-                for f in request.files.getlist("screenshots")
-                if f.filename
-            ]
+            uploads = [_read_upload(f) for f in request.files.getlist("screenshots") if f.filename]
             data = {
                 "link": request.form.get("link", "").strip() or None,
                 "caption": request.form.get("caption", ""),

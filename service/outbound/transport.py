@@ -126,8 +126,13 @@ def fetch(
     max_redirects: int,
     allow_loopback: bool,
     accept: str = "text/html,application/json;q=0.9,*/*;q=0.1",
+    error_answers: bool = False,
 ) -> FetchedPage:
-    """GET ``url``; every redirect target is checked like the first URL. Raises FetchError on any failure."""
+    """GET ``url``; every redirect target is checked like the first URL. Raises FetchError on any failure.
+
+    With ``error_answers`` a 4xx/5xx answer is returned (within the same limits) instead of raised, for
+    APIs whose error body says what went wrong (an exhausted quota, a refused key).
+    """
     deadline = time.monotonic() + timeout
     redirects: list[str] = []
     current = url
@@ -145,7 +150,7 @@ def fetch(
             current = urljoin(current, location)
             redirects.append(current)
             continue
-        if not 200 <= status < 300:
+        if not 200 <= status < 300 and not (error_answers and status >= 400):
             raise FetchError(f"the page answered {status}")
         return FetchedPage(current, status, content_type, body, tuple(redirects))
 

@@ -12,7 +12,7 @@ from service.creators.models import CreatorKind
 from tenants.models import TenantKind
 from tenants.roles import Role
 from tests.contracts_flow.support import brand_scene, creator_labelling, sign_form, sign_link
-from tests.support.web import csrf_token, sign_in
+from tests.support.web import csrf_token, sign_in, sign_in_creator
 from tests.web.helpers import html
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
@@ -172,7 +172,7 @@ def test_the_creator_sees_their_contracts_across_accounts_and_signs_from_home(ap
     run_jobs()
 
     creator = app.test_client()
-    _sign_in_creator(creator, scene.creator_email, mailbox, run_jobs)
+    sign_in_creator(creator, scene.creator_email, mailbox, run_jobs)
     home = html(creator.get("/creator/contracts"))
     assert "Nordlicht Naturkosmetik" in home and "Kollektiv Süd" in home
     action = re.search(r'action="(/creator/contracts/[0-9a-f-]+/sign)"', home)
@@ -201,17 +201,6 @@ def _relate(app, tenant_id, creator_id, client_id) -> None:
         relation = CreatorRelation(creator_id=creator_id, kind=CreatorKind.INFLUENCER.value, client_id=client_id)
         db.session.add(relation)
         db.session.commit()
-
-
-def _sign_in_creator(client, email, mailbox, run_jobs) -> None:
-    token = csrf_token(client, "/creator/login")
-    client.post("/creator/login", data={"email": email, "csrf_token": token})
-    run_jobs()
-    link = next(m for m in reversed(mailbox.to(email)) if "/creator/magic/" in str(m.get_content()))
-    found = re.search(r"(/creator/magic/[A-Za-z0-9_-]+)", str(link.get_content()))
-    assert found
-    path = found.group(1)
-    client.post(path, data={"csrf_token": csrf_token(client, path)})
 
 
 def test_the_signing_page_and_the_brand_pages_speak_german(client, seed, run_jobs, mailbox):

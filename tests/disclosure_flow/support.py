@@ -17,11 +17,11 @@ from tests.factories import bearer
 class Brand:
     """A brand tenant with one creator, driven through the API."""
 
-    def __init__(self, client: Any, seed: Any, name: str = "Sonnen GmbH"):
+    def __init__(self, client: Any, seed: Any, name: str = "Sonnen GmbH", kind: Any = None):
         from tenants.models import TenantKind
 
         self.client = client
-        self.tenant = seed.make_tenant(TenantKind.BRAND, name)
+        self.tenant = seed.make_tenant(kind or TenantKind.BRAND, name)
         self.creator = seed.make_creator(self.tenant.id, email=f"creator-{uuid.uuid4().hex[:6]}@example.com")
         self.headers = bearer(seed.make_api_key(self.tenant.id, Role.ADMIN))
 
@@ -101,3 +101,16 @@ def page_server() -> Iterator[PageServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def image_bytes(image_format: str = "PNG", size: tuple[int, int] = (40, 30), **save_options: Any) -> bytes:
+    """A small real image in ``image_format`` (PNG, JPEG, WEBP, GIF…), drawn so it is not blank."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, "white")
+    ImageDraw.Draw(image).rectangle((2, 2, size[0] // 2, size[1] // 2), fill="red")
+    out = io.BytesIO()
+    image.save(out, format=image_format, **save_options)
+    return out.getvalue()

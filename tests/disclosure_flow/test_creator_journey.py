@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
-from tests.disclosure_flow.support import Brand
+from tests.disclosure_flow.support import Brand, image_bytes
 from tests.web.helpers import link_in, path_of
 
 pytestmark = pytest.mark.browser
@@ -47,6 +47,8 @@ def test_creator_confirms_the_label_submits_and_sees_the_fix_on_a_phone(
     expect(page.locator("#confirmed")).to_contain_text("Werbung")
 
     page.get_by_label("Caption (as published)").fill("Mein Sommerbegleiter #sonnencreme")
+    screenshot = {"name": "story.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (390, 844))}
+    page.get_by_label(re.compile(r"^Screenshots")).set_input_files(files=[screenshot])
     page.get_by_role("button", name="Submit post").click()
     expect(page.get_by_text("The check is running.")).to_be_visible()
 
@@ -56,3 +58,5 @@ def test_creator_confirms_the_label_submits_and_sees_the_fix_on_a_phone(
     expect(result).to_contain_text("Violation")
     expect(result).to_contain_text("DE-LABEL-MISSING")
     expect(result).to_contain_text("Fix:")
+    check = brand.call("GET", f"/disclosure/posts/{post['id']}/checks", 200).json["items"][0]
+    assert [(s["width"], s["height"]) for s in check["evidence"]["screenshots"]] == [(390, 844)]

@@ -21,3 +21,15 @@ def sign_in(client: Any, email: str, password: str = PASSWORD) -> None:
     token = csrf_token(client, "/login")
     response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def sign_in_creator(client: Any, email: str, mailbox: Any, run_jobs: Any) -> None:
+    """A creator signs in by the magic link from their email (the send is a job, run here)."""
+    token = csrf_token(client, "/creator/login")
+    client.post("/creator/login", data={"email": email, "csrf_token": token})
+    run_jobs()
+    link = next(m for m in reversed(mailbox.to(email)) if "/creator/magic/" in str(m.get_content()))
+    found = re.search(r"(/creator/magic/[A-Za-z0-9_-]+)", str(link.get_content()))
+    assert found
+    path = found.group(1)
+    client.post(path, data={"csrf_token": csrf_token(client, path)})

@@ -148,7 +148,7 @@ def _seed_victim_billing(tenant_id: uuid.UUID, client_id: uuid.UUID) -> dict[str
 
 
 def _seed_victim_disclosure(owner: Principal, relation_id: uuid.UUID, client_id: uuid.UUID) -> dict[str, str]:
-    """A campaign of the client with a confirmed, submitted post, its check and a bulk check."""
+    """A campaign of the client with a confirmed, submitted post (with a screenshot), its check, a bulk check."""
     from flask import current_app
 
     from service.disclosure import bulk, operations
@@ -159,10 +159,24 @@ def _seed_victim_disclosure(owner: Principal, relation_id: uuid.UUID, client_id:
     fields = {"title": "Victim Post Geheim", "creator_relation_id": relation_id, "relationship": "paid"}
     post = operations.create_post(campaign, {**fields, "platform": "instagram", "media_type": "image"}, owner)
     operations.confirm_label(post, "Werbung", "de", creator_id=None, actor=owner)
+    from service.disclosure.screenshots import ScreenshotUpload, screenshots_of
+    from tests.disclosure_flow.support import image_bytes
+
     config = current_app.config
-    _submission, check = operations.submit_post(post, {"caption": "Werbung Geheim"}, actor=owner, config=config)
+    shot = ScreenshotUpload("victim-geheim.png", image_bytes("PNG"))
+    submission, check = operations.submit_post(
+        post, {"caption": "Werbung Geheim"}, actor=owner, config=config, uploads=[shot]
+    )
+    screenshot = screenshots_of([submission.id])[submission.id][0]
     upload = bulk.create_bulk_check("victim.jsonl", b'{"id": "v1"}\n', owner, client_id=client_id)
-    ids = {"campaign_id": campaign.id, "post_id": post.id, "check_id": check.id, "bulk_id": upload.id}
+    ids = {
+        "campaign_id": campaign.id,
+        "post_id": post.id,
+        "check_id": check.id,
+        "bulk_id": upload.id,
+        "screenshot_id": screenshot.id,
+        "screenshot_sha256": screenshot.sha256,
+    }
     return {name: str(value) for name, value in ids.items()}
 
 
@@ -202,6 +216,7 @@ PARAM_TO_VICTIM = {
     "post_id": "post_id",
     "check_id": "check_id",
     "bulk_id": "bulk_id",
+    "screenshot_id": "screenshot_id",
     "contract_id": "contract_id",
     "signer_id": "signer_id",
     "template_id": "template_id",

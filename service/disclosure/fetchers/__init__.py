@@ -2,7 +2,8 @@
 
 * the creator's submission (no fetcher: the submitted text is the evidence),
 * platform API connectors (``register_connector``): a platform's official API, configured with credentials;
-  the first connector whose ``handles(url)`` is true is used,
+  the first connector that ``handles(url)`` (by the link's host) and is ``configured(config)`` (its
+  credentials are set) is used. Built in: YouTube (``youtube.py``, ``YOUTUBE_API_KEY``),
 * the generic HTTP fetcher (``http.HttpMetadataFetcher``): OpenGraph / oEmbed metadata of any public page.
 """
 
@@ -14,7 +15,15 @@ from typing import Any, Protocol
 
 from service.outbound.transport import FetchError
 
-__all__ = ["FetchError", "FetchedPost", "Fetcher", "fetcher_for", "register_connector", "registered_connectors"]
+__all__ = [
+    "Connector",
+    "FetchError",
+    "FetchedPost",
+    "Fetcher",
+    "fetcher_for",
+    "register_connector",
+    "registered_connectors",
+]
 
 
 @dataclass(frozen=True)
@@ -32,22 +41,31 @@ class Fetcher(Protocol):
     def fetch(self, url: str, config: Mapping[str, Any]) -> FetchedPost: ...
 
 
-_connectors: list[Fetcher] = []
+class Connector(Fetcher, Protocol):
+    def configured(self, config: Mapping[str, Any]) -> bool: ...
 
 
-def register_connector(connector: Fetcher) -> None:
-    """Add a platform API connector (built with its credentials from the config); it wins over the generic one."""
+_connectors: list[Connector] = []
+
+
+def register_connector(connector: Connector) -> None:
+    """Add a platform API connector; for its links it wins over the generic fetcher once it is configured."""
     _connectors.append(connector)
 
 
-def registered_connectors() -> tuple[Fetcher, ...]:
+def registered_connectors() -> tuple[Connector, ...]:
+    if not _connectors:
+        from service.disclosure.fetchers.youtube import YOUTUBE_CONNECTOR
+
+        register_connector(YOUTUBE_CONNECTOR)
     return tuple(_connectors)
 
 
-def fetcher_for(url: str) -> Fetcher | None:
+def fetcher_for(url: str, config: Mapping[str, Any] | None = None) -> Fetcher | None:
+    """The connector for the link's platform when its credentials are set, else the generic fetcher."""
     from service.disclosure.fetchers.http import GENERIC_FETCHER
 
-    for connector in _connectors:
-        if connector.handles(url):
+    for connector in registered_connectors():
+        if connector.handles(url) and connector.configured(config or {}):
             return connector
     return GENERIC_FETCHER if GENERIC_FETCHER.handles(url) else None
