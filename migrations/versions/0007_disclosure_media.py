@@ -16,7 +16,7 @@ from tenants.scoping import RLS_UNSCOPED_SETTING
 
 # revision identifiers, used by Alembic.
 revision = '0007_disclosure_media'
-down_revision = '0004_disclosure'
+down_revision = "0005_tenant_templates"
 branch_labels = None
 depends_on = None
 
