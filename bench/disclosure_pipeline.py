@@ -1,7 +1,7 @@
 """``python -m bench.disclosure_pipeline``: submitted posts through the API and RQ workers to stored results.
 
-Measured: N posts (default 10,000) submitted one by one through ``POST /api/v1/disclosure/posts/<id>/submissions``
-(the WSGI app in this process, API key, one transaction per request: submission, pending check, audit event),
+Measured: N posts (default 10,000) submitted in batches of 1,000 through ``POST /api/v1/disclosure/submissions``
+(the WSGI app in this process, API key, one transaction per batch: submissions, pending checks, audit events),
 while two ``fairpact worker`` processes on the local Redis check them in batches (``disclosure.run_checks``:
 evidence snapshot with SHA-256, engine in English and German for findings, result, usage record, events,
 re-checks scheduled). The clock runs from the first request until the last check is stored.
@@ -9,7 +9,8 @@ re-checks scheduled). The clock runs from the first request until the last check
 Baseline, in the same run: the in-process engine (``parse_post`` + ``check_post``) on the very same evidence
 posts, one core. Target ratio: at least 0.5.
 
-Own PostgreSQL role and schema (``fairpact_bench_disclosure``) and Redis database 3, both wiped at the start.
+Own PostgreSQL role and schema (``fairpact_bench_disclosure``, or ``BENCH_DATABASE_ROLE``) and Redis database 3
+(``BENCH_REDIS_URL``), both wiped at the start. The workers' logs are in the run's instance folder.
 Results are printed as a table and written as JSON to bench/results/.
 """
 
@@ -35,9 +36,10 @@ from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
-ROLE = "fairpact_bench_disclosure"
+ROLE = os.environ.get("BENCH_DATABASE_ROLE", "fairpact_bench_disclosure")
 ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+BATCH_ITEMS = 1000  # service.disclosure.submissions.MAX_BATCH_ITEMS
 
 CAPTIONS = [
     "Werbung | Mein neuer Lieblingsrucksack für die Berge 🏔️ Leicht, robust und mit viel Platz. #wandern #outdoor",
@@ -126,14 +128,18 @@ def _setup(app: Any, count: int) -> tuple[str, list[str]]:
             return key.secret, [str(p.id) for p in posts]
 
 
-def _start_workers(env: dict[str, str], how_many: int) -> list[subprocess.Popen[bytes]]:
+def _start_workers(env: dict[str, str], how_many: int, logs: Path) -> list[subprocess.Popen[bytes]]:
+    """The workers log every job; to a file, since a pipe nobody reads fills up and stops them."""
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"]
-    return [
-        subprocess.Popen(  # noqa: S603 - our own interpretor and arguments, no shell
-            command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        for _ in range(how_many)
-    ]
+    workers = []
+    for number in range(how_many):
+        with (logs / f"worker-{number}.log").open("wb") as log:
+            workers.append(
+                subprocess.Popen(  # noqa: S603 - our own interpretor and arguments, no shell
+                    command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log
+                )
+            )
+    return workers
 
 
 def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
@@ -201,15 +207,16 @@ def run(count: int, workers: int) -> dict[str, Any]:
     ]
     baseline = _baseline(evidence)
 
-    processes = _start_workers(env, workers)
+    processes = _start_workers(env, workers, instance)
     time.sleep(3)  # workers import the app and connect before the clock starts
     client = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
     try:
         started = time.perf_counter()
-        for pid, caption in zip(post_ids, captions, strict=True):
+        items = [{"post_id": pid, "caption": caption} for pid, caption in zip(post_ids, captions, strict=True)]
+        for start in range(0, count, BATCH_ITEMS):
             response = client.post(
-                f"/api/v1/disclosure/posts/{pid}/submissions", json={"caption": caption}, headers=headers
+                "/api/v1/disclosure/submissions", json={"items": items[start : start + BATCH_ITEMS]}, headers=headers
             )
             if response.status_code != 202:
                 raise SystemExit(f"submission failed: {response.status_code} {response.get_data(as_text=True)}")

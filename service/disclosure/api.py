@@ -22,7 +22,7 @@ from service.api import (
     require_role,
 )
 from service.disclosure import bulk as bulk_ops
-from service.disclosure import dashboard
+from service.disclosure import dashboard, submissions
 from service.disclosure import operations as ops
 from service.disclosure.api_schemas import (
     CampaignIn,
@@ -38,6 +38,8 @@ from service.disclosure.api_schemas import (
     PostListArgs,
     PostOut,
     PostPatch,
+    SubmissionBatchIn,
+    SubmissionBatchOut,
     SubmissionIn,
     SubmissionOut,
 )
@@ -165,6 +167,23 @@ class PostSubmissions(ApiView):
         post = ops.get_post(post_id, principal())
         submission, check = ops.submit_post(post, data, actor=principal(), config=current_app.config)
         return {"submission_id": submission.id, "check": check}
+
+
+@blp.route("/submissions")
+class Submissions(ApiView):
+    @require_role(Role.MANAGER)
+    @idempotent
+    @blp.arguments(SubmissionBatchIn)
+    @blp.response(202, SubmissionBatchOut)
+    def post(self, data: dict) -> Any:
+        """Submit up to 1,000 published posts at once: all are stored and queued for checking, or none
+
+        Each item is a submission body with its `post_id`. If any item is wrong the batch is refused with 422
+        and nothing is stored; `errors.json.items.<index>` says what is wrong with each item (a post id not in
+        your account is "not found" for its item). A batch needs room for all its checks in the plan.
+        """
+        items = submissions.submit_posts(data["items"], actor=principal(), config=current_app.config)
+        return {"count": len(items), "items": items}
 
 
 @blp.route("/posts/<uuid:post_id>/checks")

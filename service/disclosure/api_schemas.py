@@ -7,6 +7,7 @@ import marshmallow as ma
 from service.api import InputSchema, OutputSchema, PageArgs
 from service.disclosure.model import MEDIA_TYPES, PLATFORMS
 from service.disclosure.operations import POST_RELATIONSHIPS
+from service.disclosure.submissions import MAX_BATCH_ITEMS
 
 _LANGS = ma.validate.OneOf(("en", "de"))
 
@@ -130,6 +131,33 @@ class SubmissionIn(InputSchema):
     duration_s = ma.fields.Float(load_default=None, allow_none=True, validate=ma.validate.Range(min=0))
     first_comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
     paid_partnership_tag = ma.fields.Boolean(load_default=False)
+
+
+class SubmissionItemIn(SubmissionIn):
+    post_id = ma.fields.UUID(required=True)
+
+
+class SubmissionBatchIn(ma.Schema):
+    """Not an InputSchema: its items are, so a problem is reported under the item's index."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    items = ma.fields.List(
+        ma.fields.Nested(SubmissionItemIn), required=True, validate=ma.validate.Length(min=1, max=MAX_BATCH_ITEMS)
+    )
+
+
+class SubmittedItemOut(OutputSchema):
+    index = ma.fields.Integer()
+    post_id = ma.fields.UUID()
+    submission_id = ma.fields.UUID()
+    check_id = ma.fields.UUID()
+
+
+class SubmissionBatchOut(OutputSchema):
+    count = ma.fields.Integer()
+    items = ma.fields.List(ma.fields.Nested(SubmittedItemOut))
 
 
 class CheckOut(OutputSchema):
