@@ -16,11 +16,12 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from service.disclosure.models import Alert, Check, CheckStatus
 from service.emails.operations import queue_email
 from service.extensions import db
+from service.models import utcnow
 from service.webhooks.events import emit_events
 from tenants.models import Membership, Tenant
 from tenants.roles import Role
@@ -85,17 +86,29 @@ def raise_alerts(results: Sequence[tuple[Check, LatestResult | None]]) -> list[A
     )
     wanted = [(check, previous) for check, previous in wanted if check.id not in already]
     alerts = [
-        Alert(post_id=check.post_id, check_id=check.id, verdict=check.verdict or "", rule_ids=list(check.rule_ids))
+        Alert(
+            id=uuid.uuid4(),
+            tenant_id=check.tenant_id,
+            post_id=check.post_id,
+            check_id=check.id,
+            verdict=check.verdict or "",
+            rule_ids=list(check.rule_ids),
+            created_at=utcnow(),
+        )
         for check, _previous in wanted
     ]
-    db.session.add_all(alerts)
-    db.session.flush()
+    if alerts:  # one INSERT for the batch; the objects are returned for the caller, not added to the session
+        db.session.execute(insert(Alert), [_columns_of(alert) for alert in alerts])
     for verdict in ALERT_VERDICTS:
         emit_events(f"check.{verdict}", [event_data(c, p) for c, p in wanted if c.verdict == verdict])
     checks = [check for check, _previous in wanted]
     if checks:
         _email_alerts(checks)
     return alerts
+
+
+def _columns_of(alert: Alert) -> dict[str, Any]:
+    return {column.key: getattr(alert, column.key) for column in Alert.__table__.columns}
 
 
 def _needs_alert(check: Check, previous: LatestResult | None) -> bool:

@@ -38,7 +38,7 @@ from tenants.context import require_tenant_id, unscoped
 
 log = logging.getLogger(__name__)
 
-CHECK_BATCH_SIZE = 200
+CHECK_BATCH_SIZE = 500  # a job's fixed costs (fork, claim, one email per recipient) spread over more posts
 RECHECK_AFTER = (timedelta(hours=24), timedelta(days=7))
 # A pending check older than this without a result had its job lost (Redis restart): the sweep restarts it.
 STALE_PENDING = timedelta(minutes=1)
