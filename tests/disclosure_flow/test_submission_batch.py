@@ -160,3 +160,35 @@ def test_the_batched_job_run_twice_leaves_one_current_result_per_post(app, clien
         assert len(set(latest)) == 4 and None not in latest
     assert stored(app, brand, UsageRecord) == 4
     assert stored(app, brand, Alert) == 4
+
+
+def test_a_batchs_rechecks_are_started_by_one_delayed_job_per_delay(app, client, seed, run_jobs, redis):
+    from datetime import timedelta
+
+    from rq.registry import ScheduledJobRegistry
+    from sqlalchemy import update
+
+    from service.models import utcnow
+    from workers.disclosure import start_rechecks
+
+    brand = Brand(client, seed)
+    post_ids = posts_of(brand, 3)
+    submit(brand, [{"post_id": p, "caption": LABELLED} for p in post_ids], 202)
+    run_jobs()
+    kind = JOB_KINDS["disclosure.start_rechecks"]
+    delayed = ScheduledJobRegistry(kind.queue, connection=redis).get_job_ids()
+    assert len([job_id for job_id in delayed if job_id.startswith("disclosure-rechecks-")]) == 2
+
+    with app.app_context(), tenant_scope(brand.tenant.id):
+        db.session.execute(
+            update(Check).where(Check.status == CheckStatus.SCHEDULED).values(due_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+    with app.app_context():
+        assert start_rechecks(str(brand.tenant.id)) == 6
+    run_jobs()
+    with app.app_context(), tenant_scope(brand.tenant.id):
+        rechecks = db.session.execute(select(Check).where(Check.trigger == CheckTrigger.RECHECK)).scalars().all()
+        assert len(rechecks) == 6 and all(c.status == CheckStatus.DONE for c in rechecks)
+    # A re-check is counted like any check; it schedules no further re-checks.
+    assert stored(app, brand, UsageRecord) == 9
