@@ -57,19 +57,10 @@ def latest_results(post_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, LatestResul
     return {row.post_id: LatestResult(row.id, row.verdict, tuple(row.rule_ids or ())) for row in rows}
 
 
-def previous_result(check: Check) -> LatestResult | None:
-    return latest_results([check.post_id]).get(check.post_id)
-
-
 def result_changed(check: Check, previous: LatestResult | None) -> bool:
     if previous is None:
         return True
     return (previous.verdict, sorted(previous.rule_ids)) != (check.verdict, sorted(check.rule_ids))
-
-
-def alert_if_needed(check: Check, previous: LatestResult | None) -> Alert | None:
-    alerts = raise_alerts([(check, previous)])
-    return alerts[0] if alerts else None
 
 
 def raise_alerts(results: Sequence[tuple[Check, LatestResult | None]]) -> list[Alert]:
