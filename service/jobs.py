@@ -115,6 +115,9 @@ def _resolve(path: str) -> Any:
 
 
 def _release_after_commit(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a savepoint is released; the work is not committed yet.
+    if session.in_nested_transaction():
+        return
     jobs: list[DeferredJob] = session.info.pop("deferred_jobs", [])
     if not jobs:
         return

@@ -23,6 +23,14 @@ def recheck(tenant_id: uuid.UUID, check_id: str) -> bool:
     return run_scheduled_check(tenant_id, uuid.UUID(check_id))
 
 
+@tenant_job
+def start_rechecks(tenant_id: uuid.UUID) -> int:
+    """Make the tenant's due re-checks pending and start a check run (delayed to when a batch's are due)."""
+    from service.disclosure.checking import start_due_rechecks
+
+    return start_due_rechecks(tenant_id)
+
+
 @system_job
 def sweep_due() -> int:
     """Start due re-checks and pending checks whose job Redis lost."""

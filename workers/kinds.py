@@ -83,6 +83,15 @@ JOB_KINDS: dict[str, JobKind] = {
         retries=3,
         retry_intervals=(60, 300, 900),
     ),
+    # One delayed job per batch and delay starts the batch's re-checks (disclosure.recheck: one re-check).
+    "disclosure.start_rechecks": JobKind(
+        "workers.disclosure.start_rechecks",
+        "default",
+        timeout=120,
+        ttl=8 * 24 * 3600,
+        retries=3,
+        retry_intervals=(60, 300, 900),
+    ),
     "disclosure.sweep": JobKind("workers.disclosure.sweep_due", "low", timeout=120, ttl=600),
     "disclosure.bulk_batch": JobKind(
         "workers.disclosure.bulk_batch", "low", timeout=600, ttl=24 * 3600, retries=3, retry_intervals=(10, 60, 300)

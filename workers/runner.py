@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 
 from flask import current_app
@@ -22,10 +23,15 @@ def run_worker(queues: list[str] | None, burst: bool = False) -> None:
     if unknown:
         raise SystemExit(f"Unknown queue(s): {', '.join(sorted(unknown))}. Known: {', '.join(QUEUES)}.")
     set_worker_app(app)
-    # Warm what every forked job would otherwise load again (mapper configuration).
+    # Warm what every forked job would otherwise load again: mapper configuration, and the disclosure
+    # rule packs with the check code (seconds to load, and a batch job would pay it on every run).
     from sqlalchemy.orm import configure_mappers
 
+    from service.disclosure.rulebook import default_rule_book
+
     configure_mappers()
+    importlib.import_module("service.disclosure.checking")
+    default_rule_book()
     stop = threading.Event()
     if not burst:
         start_ticker(connection, stop)

@@ -53,11 +53,12 @@ def billing_page_url() -> str:
 
 
 def _limit_reached(
-    kind: str, status: BillingStatus, limit: int, used: int, renews: datetime | None
+    kind: str, status: BillingStatus, limit: int, used: int, renews: datetime | None, units: int = 1
 ) -> PlanLimitReached:
     key, what = LIMIT_NAMES[kind]
+    wanted = f" and this request needs {units}" if units > 1 else ""
     message = (
-        f"Your {status.plan.name} plan includes {limit} {what} and {used} are in use. "
+        f"Your {status.plan.name} plan includes {limit} {what} and {used} are in use{wanted}. "
         f"An owner can upgrade the plan on the billing page: {billing_page_url()}"
     )
     if renews is not None:
@@ -94,13 +95,13 @@ def active_clients() -> int:
     return db.session.execute(select(func.count()).select_from(Client).where(Client.archived.is_(False))).scalar_one()
 
 
-def _check_usage(kind: str, status: BillingStatus) -> None:
+def _check_usage(kind: str, status: BillingStatus, units: int) -> None:
     limit = status.plan.usage[kind].limit
     if limit is None:
         return
     used = usage_count(kind, status.period)
-    if used >= limit:
-        raise _limit_reached(kind, status, limit, used, status.period.end)
+    if used + units > limit:
+        raise _limit_reached(kind, status, limit, used, status.period.end, units)
 
 
 def _check_seats(status: BillingStatus) -> None:
@@ -121,16 +122,17 @@ def _check_clients(status: BillingStatus) -> None:
         raise _limit_reached(AGENCY_CLIENT, status, limit, used, None)
 
 
-def require_within_plan(kind: str) -> None:
-    """Refuse (402 plan_limit_reached) one more unit of ``kind`` when the plan's limit is reached.
+def require_within_plan(kind: str, units: int = 1) -> None:
+    """Refuse (402 plan_limit_reached) ``units`` more of ``kind`` when they would pass the plan's limit.
 
     ``kind``: "disclosure_check" or "sealed_contract" (per billing period), "seat" or "agency_client".
+    ``units`` counts for usage kinds: a batch of 500 checks needs room for 500, not for one.
     """
     if kind not in LIMIT_KINDS:
         raise ValueError(f"unknown limit kind {kind!r}; known: {', '.join(LIMIT_KINDS)}")
     status = billing_status()
     if kind in USAGE_KINDS:
-        _check_usage(kind, status)
+        _check_usage(kind, status, units)
     elif kind == SEAT:
         _check_seats(status)
     else:

@@ -14,11 +14,12 @@ import csv
 import io
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from service.billing.gateway import BillingProviderError, gateway
@@ -27,7 +28,7 @@ from service.billing.plans import USAGE_KINDS, billing_enabled, catalogue
 from service.billing.status import BillingStatus, Period, billing_status, find_account
 from service.extensions import db
 from service.models import utcnow
-from tenants.context import unscoped
+from tenants.context import require_tenant_id, unscoped
 from tenants.models import Client
 
 log = logging.getLogger(__name__)
@@ -50,13 +51,43 @@ def _billable(status: BillingStatus) -> bool:
     return status.enabled and status.has_subscription and status.has_customer
 
 
-def record_usage(kind: str, reference_id: str | uuid.UUID, client_id: uuid.UUID | None = None) -> UsageRecord:
-    """Count one unit of ``kind`` for the current tenant, once per ``reference_id`` however often called."""
+def _checked_reference(kind: str, reference_id: str | uuid.UUID) -> str:
     if kind not in USAGE_KINDS:
         raise ValueError(f"unknown usage kind {kind!r}; known: {', '.join(USAGE_KINDS)}")
     reference = str(reference_id)
     if not 0 < len(reference) <= REFERENCE_MAX_LENGTH:
         raise ValueError(f"a usage reference is 1 to {REFERENCE_MAX_LENGTH} characters, got {len(reference)}")
+    return reference
+
+
+def record_usages(kind: str, units: Sequence[tuple[str | uuid.UUID, uuid.UUID | None]]) -> None:
+    """Count one unit of ``kind`` per ``(reference_id, client_id)`` in one INSERT; references counted before
+    (a job that runs twice) are skipped by the unique key, so each still counts once."""
+    if not units:
+        return
+    tenant_id, now = require_tenant_id(), utcnow()
+    status = "pending" if _billable(billing_status()) else "not_billable"
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "tenant_id": tenant_id,
+            "kind": kind,
+            "reference_id": _checked_reference(kind, reference),
+            "client_id": client_id,
+            "occurred_at": now,
+            "report_status": status,
+            "report_attempts": 0,
+        }
+        for reference, client_id in units
+    ]
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(UsageRecord).on_conflict_do_nothing(index_elements=["tenant_id", "kind", "reference_id"])
+    db.session.execute(statement, rows)
+
+
+def record_usage(kind: str, reference_id: str | uuid.UUID, client_id: uuid.UUID | None = None) -> UsageRecord:
+    """Count one unit of ``kind`` for the current tenant, once per ``reference_id`` however often called."""
+    reference = _checked_reference(kind, reference_id)
     existing = _find_usage(kind, reference)
     if existing is not None:
         return existing

@@ -23,7 +23,7 @@ from service.api import (
     require_role,
 )
 from service.disclosure import bulk as bulk_ops
-from service.disclosure import dashboard, screenshots
+from service.disclosure import dashboard, screenshots, submissions
 from service.disclosure import operations as ops
 from service.disclosure.api_schemas import (
     CampaignIn,
@@ -39,6 +39,8 @@ from service.disclosure.api_schemas import (
     PostListArgs,
     PostOut,
     PostPatch,
+    SubmissionBatchIn,
+    SubmissionBatchOut,
     SubmissionIn,
     SubmissionOut,
 )
@@ -194,6 +196,23 @@ class ScreenshotById(ApiView):
         """A submission's screenshot (its SHA-256 is in the submission's answer and the check's evidence)"""
         shot = screenshots.get_screenshot(screenshot_id, principal())
         return screenshots.image_response(shot, screenshots.screenshot_bytes(shot))
+
+
+@blp.route("/submissions")
+class Submissions(ApiView):
+    @require_role(Role.MANAGER)
+    @idempotent
+    @blp.arguments(SubmissionBatchIn)
+    @blp.response(202, SubmissionBatchOut)
+    def post(self, data: dict) -> Any:
+        """Submit up to 1,000 published posts at once: all are stored and queued for checking, or none
+
+        Each item is a submission body with its `post_id`. If any item is wrong the batch is refused with 422
+        and nothing is stored; `errors.json.items.<index>` says what is wrong with each item (a post id not in
+        your account is "not found" for its item). A batch needs room for all its checks in the plan.
+        """
+        items = submissions.submit_posts(data["items"], actor=principal(), config=current_app.config)
+        return {"count": len(items), "items": items}
 
 
 @blp.route("/posts/<uuid:post_id>/checks")

@@ -8,6 +8,7 @@ from service.api import InputSchema, OutputSchema, PageArgs
 from service.disclosure.model import MEDIA_TYPES, PLATFORMS
 from service.disclosure.operations import POST_RELATIONSHIPS
 from service.disclosure.screenshots import MAX_PIXELS, MAX_SCREENSHOT_BYTES, MAX_SCREENSHOTS, MAX_SIDE_PIXELS
+from service.disclosure.submissions import MAX_BATCH_ITEMS
 
 _LANGS = ma.validate.OneOf(("en", "de"))
 
@@ -151,6 +152,39 @@ class SubmissionIn(InputSchema):
         validate=ma.validate.Length(max=MAX_SCREENSHOTS),
         metadata={"description": f"Up to {MAX_SCREENSHOTS} screenshots of the published post."},
     )
+
+
+class SubmissionItemIn(SubmissionIn):
+    """One post of a batch. Screenshots go with the single submission: base64 images would make a batch
+    of 1,000 items far larger than any sensible request."""
+
+    class Meta:
+        exclude = ("screenshots",)
+
+    post_id = ma.fields.UUID(required=True)
+
+
+class SubmissionBatchIn(ma.Schema):
+    """Not an InputSchema: its items are, so a problem is reported under the item's index."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    items = ma.fields.List(
+        ma.fields.Nested(SubmissionItemIn), required=True, validate=ma.validate.Length(min=1, max=MAX_BATCH_ITEMS)
+    )
+
+
+class SubmittedItemOut(OutputSchema):
+    index = ma.fields.Integer()
+    post_id = ma.fields.UUID()
+    submission_id = ma.fields.UUID()
+    check_id = ma.fields.UUID()
+
+
+class SubmissionBatchOut(OutputSchema):
+    count = ma.fields.Integer()
+    items = ma.fields.List(ma.fields.Nested(SubmittedItemOut))
 
 
 class CheckOut(OutputSchema):

@@ -58,6 +58,8 @@ def clear_flag(tenant_id: uuid.UUID, shard: int) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint was released; the outer transaction is still open
+        return
     tenants: set[str] = session.info.pop("disclosure_runs", set())
     for tenant_id in sorted(tenants):
         try:

@@ -57,12 +57,14 @@ def post_input(post: DeliverablePost, submission: Submission) -> dict[str, Any]:
     return data
 
 
-def take_snapshot(check: Check) -> Evidence:
+def take_snapshot(check: Check, submission: Submission | None = None) -> Evidence:
     """What to check: the submission, or for a re-check the live post fetched again by its link.
+
+    ``submission``: the check's submission when the caller has loaded it already (a batch loads them at once).
 
     :raises FetchError: the link could not be fetched (the check is recorded as failed, not as compliant).
     """
-    submission = db.session.get(Submission, (check.tenant_id, check.submission_id))
+    submission = submission or db.session.get(Submission, (check.tenant_id, check.submission_id))
     assert submission is not None, "every check belongs to a submission"
     data = post_input(check.post, submission)
     source, url = "submission", None

@@ -286,7 +286,29 @@ def confirm_label(
     return confirmation
 
 
-def _check_link(link: str | None, config: Mapping[str, Any]) -> str | None:
+NO_CONTENT = "Give the caption, the story frames or a link."
+
+
+def has_content(data: Mapping[str, Any]) -> bool:
+    return bool((data.get("caption") or "").strip() or data.get("link") or data.get("story_frames"))
+
+
+def submission_fields(data: Mapping[str, Any], link: str | None, actor: Principal) -> dict[str, Any]:
+    """The stored submission from a submission body (the link already checked)."""
+    return {
+        "link": link,
+        "caption": data.get("caption") or "",
+        "story_frames": list(data.get("story_frames") or []),
+        "on_screen_text": [dict(item) for item in data.get("on_screen_text") or []],
+        "transcript": data.get("transcript") or "",
+        "duration_s": data.get("duration_s"),
+        "first_comment": data.get("first_comment") or "",
+        "paid_partnership_tag": bool(data.get("paid_partnership_tag")),
+        "submitted_by": actor.label[:254],
+    }
+
+
+def check_link(link: str | None, config: Mapping[str, Any]) -> str | None:
     if not link:
         return None
     from service.outbound import loopback_allowed
@@ -310,23 +332,10 @@ def submit_post(
     Screenshots are all checked before anything is written, so a bad file leaves nothing behind.
     """
     require_within_plan("disclosure_check")
-    if not (data.get("caption") or "").strip() and not data.get("link") and not data.get("story_frames"):
-        raise Unprocessable(
-            "Give the post's link or its text.", errors={"caption": ["Give the caption, the story frames or a link."]}
-        )
+    if not has_content(data):
+        raise Unprocessable("Give the post's link or its text.", errors={"caption": [NO_CONTENT]})
     images = clean_screenshots(uploads)
-    submission = Submission(
-        post_id=post.id,
-        link=_check_link(data.get("link"), config),
-        caption=data.get("caption") or "",
-        story_frames=list(data.get("story_frames") or []),
-        on_screen_text=[dict(item) for item in data.get("on_screen_text") or []],
-        transcript=data.get("transcript") or "",
-        duration_s=data.get("duration_s"),
-        first_comment=data.get("first_comment") or "",
-        paid_partnership_tag=bool(data.get("paid_partnership_tag")),
-        submitted_by=actor.label[:254],
-    )
+    submission = Submission(post_id=post.id, **submission_fields(data, check_link(data.get("link"), config), actor))
     db.session.add(submission)
     db.session.flush()
     store_screenshots(submission, images)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -42,30 +43,47 @@ def emit_event(
     event_type: str, data: dict[str, Any], *, only_endpoint: uuid.UUID | None = None
 ) -> list[WebhookDelivery]:
     """Queue ``event_type`` for every active endpoint of the current tenant that subscribed to it."""
+    return emit_events(event_type, [data], only_endpoint=only_endpoint)
+
+
+def emit_events(
+    event_type: str, datas: Sequence[dict[str, Any]], *, only_endpoint: uuid.UUID | None = None
+) -> list[WebhookDelivery]:
+    """Queue one ``event_type`` event per item of ``datas``; the subscribed endpoints are read once."""
     if event_type not in EVENT_TYPES:
         raise KeyError(f"unknown webhook event type {event_type!r}")
+    if not datas:
+        return []
     tenant_id = require_tenant_id()
     query = select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
     if only_endpoint is not None:
         query = query.where(WebhookEndpoint.id == only_endpoint)
-    # One occurrence, one event id: a receiver with several endpoints can tell it saw the same event.
-    event_id = uuid.uuid4()
-    payload = {
-        "id": str(event_id),
-        "type": event_type,
-        "created": utcnow().isoformat(),
-        "tenant_id": str(tenant_id),
-        "data": data,
-    }
-    deliveries = []
-    for endpoint in db.session.execute(query).scalars():
-        if only_endpoint is None and event_type not in endpoint.event_types:
-            continue
-        delivery = WebhookDelivery(
-            endpoint_id=endpoint.id, event_id=event_id, event_type=event_type, payload=payload, next_attempt_at=utcnow()
-        )
-        db.session.add(delivery)
-        deliveries.append(delivery)
+    endpoints = [
+        endpoint
+        for endpoint in db.session.execute(query).scalars()
+        if only_endpoint is not None or event_type in endpoint.event_types
+    ]
+    deliveries: list[WebhookDelivery] = []
+    for data in datas:
+        # One occurrence, one event id: a receiver with several endpoints can tell it saw the same event.
+        event_id = uuid.uuid4()
+        payload = {
+            "id": str(event_id),
+            "type": event_type,
+            "created": utcnow().isoformat(),
+            "tenant_id": str(tenant_id),
+            "data": data,
+        }
+        for endpoint in endpoints:
+            delivery = WebhookDelivery(
+                endpoint_id=endpoint.id,
+                event_id=event_id,
+                event_type=event_type,
+                payload=payload,
+                next_attempt_at=utcnow(),
+            )
+            db.session.add(delivery)
+            deliveries.append(delivery)
     db.session.flush()
     for delivery in deliveries:
         defer("webhooks.deliver", tenant_id, delivery.id, 1, job_id=f"webhook-{delivery.id}-1")

@@ -39,6 +39,17 @@ def test_rolled_back_work_enqueues_nothing(app, redis):
     assert queued_jobs(redis) == []
 
 
+def test_a_released_savepoint_is_not_the_commit(app, redis):
+    # Recording usage releases a savepoint mid-transaction; SQLAlchemy fires after_commit for it too.
+    with app.app_context():
+        queue_email("a@example.com", "Hello", "Body")
+        with db.session.begin_nested():
+            pass
+        assert queued_jobs(redis) == []
+        db.session.commit()
+        assert len(queued_jobs(redis)) == 1
+
+
 def test_enqueued_job_carries_its_kinds_limits(app, redis):
     with app.app_context():
         queue_email("a@example.com", "Hello", "Body")

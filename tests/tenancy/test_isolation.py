@@ -323,6 +323,27 @@ def test_api_refuses_anonymous_and_foreign_callers(app, client, scene):
     assert victim_snapshot(app, victim) == before, "a foreign caller changed the victim's data"
 
 
+# API operations that address the victim's objects in the request body rather than in the path: the body
+# naming the victim's ids, and what the refusal says about them (the same words as a path's 404).
+BODY_ADDRESSED = {
+    ("POST", "/api/v1/disclosure/submissions"): (
+        lambda victim: {"items": [{"post_id": victim.ids["post_id"], "caption": "Werbung | Geheim"}]},
+        "No post with this id in your account.",
+    ),
+}
+
+
+def test_ids_in_a_request_body_are_not_found_for_a_foreign_caller(app, client, scene):
+    victim, _attacker, attacker_key = scene
+    before = victim_snapshot(app, victim)
+    for (method, url), (body, not_found) in BODY_ADDRESSED.items():
+        response = client.open(url, method=method, json=body(victim), headers=bearer(attacker_key))
+        assert response.status_code in (404, 422), f"foreign {method} {url} -> {response.status_code}"
+        assert not_found in response.get_data(as_text=True), response.get_data(as_text=True)
+        assert_no_leak(response, victim, f"foreign {method} {url}", url)
+    assert victim_snapshot(app, victim) == before, "a foreign caller changed the victim's data"
+
+
 def test_web_pages_refuse_anonymous_and_foreign_users(app, scene, seed):
     victim, attacker, _ = scene
     anonymous = app.test_client()
