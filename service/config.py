@@ -60,6 +60,15 @@ class _Reader:
         return value
 
 
+def _fault_pause_dir(read: _Reader, environment: str) -> str | None:
+    """Test-only: a folder of armed pause points (service/faults.py) that the fault tests use."""
+    folder = read.text("FAULT_PAUSE_DIR")
+    if folder is not None and environment != "test":
+        read.problems.append("FAULT_PAUSE_DIR is for the test suite only (FAIRPACT_ENV=test)")
+        return None
+    return folder
+
+
 def _normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
     for prefix in ("postgres://", "postgresql://"):
@@ -222,6 +231,13 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Seconds between a worker's heartbeats while a job runs; a job whose worker missed two is taken as
+        # abandoned (its worker died) and the reconciler queues it again.
+        "WORKER_HEARTBEAT_SECONDS": read.integer("WORKER_HEARTBEAT_SECONDS", 30, minimum=1),
+        # Pending work younger than this is left to the job queued with it; older work without a live job
+        # is queued again by the reconciler.
+        "RECONCILE_GRACE_SECONDS": read.integer("RECONCILE_GRACE_SECONDS", 60, minimum=0),
+        "FAULT_PAUSE_DIR": _fault_pause_dir(read, environment),
         "BASE_URL": base_url,
         # Sessions: signed cookie, HTTPS-only outside local development, not readable by scripts.
         "SESSION_COOKIE_SECURE": read.boolean("SESSION_COOKIE_SECURE", production),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from workers.base import system_job, tenant_job
+from workers.base import tenant_job
 
 
 @tenant_job
@@ -21,14 +21,6 @@ def recheck(tenant_id: uuid.UUID, check_id: str) -> bool:
     from service.disclosure.checking import run_scheduled_check
 
     return run_scheduled_check(tenant_id, uuid.UUID(check_id))
-
-
-@system_job
-def sweep_due() -> int:
-    """Start due re-checks and pending checks whose job Redis lost."""
-    from service.disclosure.checking import sweep_due_checks
-
-    return sweep_due_checks()
 
 
 @tenant_job

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from flask import current_app
 from rq import Worker
+from rq.job import Job
 
+from service.extensions import db
 from service.jobs import redis_connection
 from workers.base import set_worker_app
 from workers.kinds import QUEUES
 from workers.schedule import start_ticker
+
+log = logging.getLogger(__name__)
+
+
+class FairpactWorker(Worker):
+    """RQ's forking worker, with heartbeats whose lapse marks a job abandoned after two missed beats.
+
+    RQ keeps a running job's entry in the StartedJobRegistry for one heartbeat interval plus 60 seconds;
+    here the margin is two intervals, so with the default 30 seconds nothing changes, and a test (or an
+    operator who wants faster recovery) can shorten it with WORKER_HEARTBEAT_SECONDS.
+    """
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        interval = self.job_monitoring_interval
+        if job.timeout and job.timeout > 0:
+            return int(min(job.timeout - working_time, interval)) + 2 * interval
+        return 3 * interval
 
 
 def run_worker(queues: list[str] | None, burst: bool = False) -> None:
@@ -26,10 +46,32 @@ def run_worker(queues: list[str] | None, burst: bool = False) -> None:
     from sqlalchemy.orm import configure_mappers
 
     configure_mappers()
+    catch_up_on_start()
     stop = threading.Event()
     if not burst:
         start_ticker(connection, stop)
+    worker = FairpactWorker(
+        queues or list(QUEUES),
+        connection=connection,
+        job_monitoring_interval=app.config["WORKER_HEARTBEAT_SECONDS"],
+    )
     try:
-        Worker(queues or list(QUEUES), connection=connection).work(with_scheduler=True, burst=burst)
+        worker.work(with_scheduler=True, burst=burst)
     finally:
         stop.set()
+
+
+def catch_up_on_start() -> None:
+    """A worker coming back (after a crash, a deploy, Redis lost) first queues the work the database
+    says is pending, including jobs abandoned by a dead worker, instead of waiting for the periodic run."""
+    from workers.reconcile import reconcile
+
+    try:
+        summary = reconcile()
+        log.info("reconciled on start: %s", summary)
+    except Exception:  # the database or Redis is not back yet: the periodic reconciler tries again
+        log.exception("could not reconcile on start; the periodic reconciler will")
+    finally:
+        db.session.remove()
+        # Forked work horses must not share this process's database connections.
+        db.engine.dispose()

@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -23,7 +23,7 @@ from service.billing.models import StripeEvent
 from service.billing.notifications import notify_owners
 from service.billing.status import billing_status
 from service.extensions import db
-from service.jobs import defer
+from service.jobs import RECONCILE_BATCH, DeferredJob, defer
 from service.models import utcnow
 from tenants.context import tenant_scope
 
@@ -77,7 +77,7 @@ def receive_event(payload: bytes, signature: str | None) -> Receipt:
             raise
         return Receipt(raced, duplicate=True)
     if event.status == "received":
-        defer("billing.process_event", event.id, job_id=f"stripe-event-{event.id}")
+        defer("billing.process_event", event.id, job_id=event_job_id(event.id))
     else:
         log.info("Stripe event %s of type %s acknowledged and ignored (not handled)", received.id, received.type)
     return Receipt(event, duplicate=False)
@@ -161,11 +161,16 @@ def _apply(event: StripeEvent, tenant_id: uuid.UUID) -> None:
         db.session.flush()
 
 
-def unprocessed_events(older_than: timedelta = timedelta(minutes=10)) -> list[uuid.UUID]:
-    """Events still waiting after a while (their job was lost with Redis, or Stripe was down for long)."""
-    cutoff = utcnow() - older_than
-    query = select(StripeEvent.id).where(StripeEvent.status == "received", StripeEvent.received_at < cutoff)
-    return list(db.session.execute(query.limit(500)).scalars())
+def event_job_id(event_id: uuid.UUID) -> str:
+    return f"stripe-event-{event_id}"
+
+
+def unprocessed_event_jobs(cutoff: datetime) -> list[DeferredJob]:
+    """The processing jobs of events received before ``cutoff`` and still waiting (a source of the reconciler):
+    their job was lost with Redis, or Stripe was down for longer than the retries."""
+    query = select(StripeEvent.id).where(StripeEvent.status == "received", StripeEvent.received_at <= cutoff)
+    waiting = db.session.execute(query.order_by(StripeEvent.received_at).limit(RECONCILE_BATCH)).scalars()
+    return [DeferredJob("billing.process_event", (str(event_id),), event_job_id(event_id)) for event_id in waiting]
 
 
 def prune_settled_events(older_than: timedelta = timedelta(days=30)) -> int:
