@@ -145,7 +145,7 @@ def _enqueue_unless_live(queue: Queue, kind: JobKind, job: DeferredJob) -> str:
             log.error("job %s was queued again %s times and still did not finish; leaving it", job.job_id, MAX_REQUEUES)
             return GAVE_UP
         log.warning("replacing job %s (%s), which will not run again", job.job_id, existing.get_status(refresh=False))
-        existing.delete()
+        _discard(existing)
     else:
         requeues = 0
     try:
@@ -153,6 +153,23 @@ def _enqueue_unless_live(queue: Queue, kind: JobKind, job: DeferredJob) -> str:
     except DuplicateJobError:
         return ALREADY_QUEUED  # another process replaced it at the same moment
     return QUEUED
+
+
+def _discard(job: Job) -> None:
+    """Delete a job that will not run again, so its id can be queued afresh."""
+    if job.get_status(refresh=False) != JobStatus.STARTED:
+        job.delete()
+        return
+    # An abandoned job: RQ 3.0's Job.delete fails on the expired execution records of a dead worker
+    # ("Execution ... not found in Redis"), so its started entries, executions and hash go by hand.
+    connection = job.connection
+    started = StartedJobRegistry(job.origin, connection=connection).key
+    entries = [member for member, _lapsed in connection.zscan_iter(started, match=f"{job.id}:*")]
+    with connection.pipeline() as pipeline:
+        if entries:
+            pipeline.zrem(started, *entries)
+        pipeline.delete(job.key, job.execution_registry.key)
+        pipeline.execute()
 
 
 def job_is_live(job: Job) -> bool:

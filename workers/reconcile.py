@@ -34,7 +34,7 @@ from workers.base import system_job
 SOURCES: dict[str, Callable[[datetime, datetime], list[DeferredJob]]] = {
     "emails": lambda now, cutoff: unsent_messages(cutoff),
     "webhooks": lambda now, cutoff: overdue_attempts(cutoff),
-    "stripe_events": lambda now, cutoff: unprocessed_event_jobs(cutoff),
+    "stripe_events": unprocessed_event_jobs,
     # Usage is reported by this run every minute, so it does not wait for the grace period.
     "usage_reports": lambda now, cutoff: usage_report_jobs(),
     "contract_documents": lambda now, cutoff: stalled_documents(cutoff),

@@ -165,12 +165,25 @@ def event_job_id(event_id: uuid.UUID) -> str:
     return f"stripe-event-{event_id}"
 
 
-def unprocessed_event_jobs(cutoff: datetime) -> list[DeferredJob]:
-    """The processing jobs of events received before ``cutoff`` and still waiting (a source of the reconciler):
-    their job was lost with Redis, or Stripe was down for longer than the retries."""
+# An event still waiting after this long is processed again by the reconciler, whatever its job's state.
+STALE_EVENT = timedelta(minutes=10)
+
+
+def unprocessed_event_jobs(now: datetime, cutoff: datetime) -> list[DeferredJob]:
+    """A source of the reconciler: the processing jobs of events still waiting since before ``cutoff`` and
+    at least STALE_EVENT (their job was lost with Redis, or Stripe has been failing through the retries).
+
+    The job id names the minute, not only the event: a run while RQ's own retry still waits (backing off
+    up to an hour) is wanted, and harmless, since processing locks the event row and runs once.
+    """
+    cutoff = min(cutoff, now - STALE_EVENT)
     query = select(StripeEvent.id).where(StripeEvent.status == "received", StripeEvent.received_at <= cutoff)
     waiting = db.session.execute(query.order_by(StripeEvent.received_at).limit(RECONCILE_BATCH)).scalars()
-    return [DeferredJob("billing.process_event", (str(event_id),), event_job_id(event_id)) for event_id in waiting]
+    minute = int(now.timestamp()) // 60
+    return [
+        DeferredJob("billing.process_event", (str(event_id),), f"{event_job_id(event_id)}-{minute}")
+        for event_id in waiting
+    ]
 
 
 def prune_settled_events(older_than: timedelta = timedelta(days=30)) -> int:

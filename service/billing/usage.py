@@ -233,13 +233,15 @@ def report_pending_usage() -> ReportOutcome:
 
 def usage_report_jobs() -> list[DeferredJob]:
     """A report job for every tenant with usage waiting (a source of the reconciler, which runs every minute:
-    this is how usage reaches Stripe, batched per tenant, and how a report lost with its worker is sent)."""
+    this is how usage reaches Stripe, batched per tenant, and how a report lost with its worker is sent).
+
+    Without a fixed id: each run reports again even while RQ's retry of a failed report waits, and two
+    overlapping reports are harmless (records are taken with SKIP LOCKED and sent under their own
+    identifier, Stripe's dedup key, so nothing is billed twice).
+    """
     if not billing_enabled():
         return []
-    return [
-        DeferredJob("billing.report_usage", (str(tenant_id),), f"billing-report-usage-{tenant_id}")
-        for tenant_id in tenants_with_pending_usage()
-    ]
+    return [DeferredJob("billing.report_usage", (str(tenant_id),)) for tenant_id in tenants_with_pending_usage()]
 
 
 def tenants_with_pending_usage() -> list[uuid.UUID]:

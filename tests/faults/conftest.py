@@ -1,0 +1,16 @@
+"""Fixtures of the fault tests: pause points and a log folder for the worker processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.faults.support import PausePoints
+
+
+@pytest.fixture
+def pauses(tmp_path: Path) -> PausePoints:
+    folder = tmp_path / "pauses"
+    folder.mkdir()
+    return PausePoints(folder)
