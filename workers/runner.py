@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
-from flask import current_app
+from flask import Flask, current_app
+from redis import Redis
+from redis.exceptions import RedisError
 from rq import Worker
+from rq.exceptions import StopRequested
 from rq.job import Job
 
 from service.extensions import db
@@ -50,15 +54,43 @@ def run_worker(queues: list[str] | None, burst: bool = False) -> None:
     stop = threading.Event()
     if not burst:
         start_ticker(connection, stop)
-    worker = FairpactWorker(
-        queues or list(QUEUES),
-        connection=connection,
-        job_monitoring_interval=app.config["WORKER_HEARTBEAT_SECONDS"],
-    )
     try:
-        worker.work(with_scheduler=True, burst=burst)
+        _work_until_stopped(app, connection, queues or list(QUEUES), burst)
     finally:
         stop.set()
+
+
+def _work_until_stopped(app: Flask, connection: Redis, queues: list[str], burst: bool) -> None:
+    """Run RQ's worker loop, and run it again when it ends on its own.
+
+    RQ's loop survives a Redis outage only while it waits for a job; anywhere else a lost connection
+    ends the loop ("found an unhandled exception, quitting"), and its scheduler process dies with it.
+    Without a stop request (SIGTERM, SIGINT) that is an outage, not a shutdown: wait (backing off up to
+    30 s) and start a new worker, so the process recovers by itself when Redis returns.
+    """
+    backoff = 1.0
+    while True:
+        started = time.monotonic()
+        worker: FairpactWorker | None = None
+        try:
+            worker = FairpactWorker(
+                queues, connection=connection, job_monitoring_interval=app.config["WORKER_HEARTBEAT_SECONDS"]
+            )
+            worker.work(with_scheduler=True, burst=burst)
+        except RedisError:  # creating, registering or unregistering the worker against a Redis that is gone
+            log.exception("the worker could not reach Redis")
+        except StopRequested:
+            return
+        if burst or (worker is not None and worker._shutdown_requested_date is not None):
+            return
+        if time.monotonic() - started > 60:
+            backoff = 1.0  # it had worked for a while: this is a new outage
+        log.warning("the worker loop ended without a stop request (Redis unreachable?); again in %.0f s", backoff)
+        try:
+            time.sleep(backoff)
+        except StopRequested:  # SIGTERM while waiting
+            return
+        backoff = min(backoff * 2, 30.0)
 
 
 def catch_up_on_start() -> None:

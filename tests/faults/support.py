@@ -140,6 +140,7 @@ class TcpProxy:
             except OSError:
                 _reset(client)
                 continue
+            upstream.settimeout(None)  # idle connections (a worker's BLPOP) wait as long as they like
             with self._lock:
                 self._pairs.append((client, upstream))
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
