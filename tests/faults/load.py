@@ -80,6 +80,9 @@ class Client:
                     raise
         raise AssertionError("unreachable")
 
+    def close(self) -> None:
+        self.connection.close()
+
 
 def prepare_tenants(seed: Any, count: int) -> list[LoadTenant]:
     from tenants.models import TenantKind
@@ -136,7 +139,12 @@ def _read(client: Client, rng: random.Random) -> tuple[int, bytes]:
     with tenant.lock:
         post_id = rng.choice(tenant.post_ids) if tenant.post_ids else None
     campaign = rng.choice(tenant.campaign_ids)
-    choices = ["/tenant", "/disclosure/campaigns", f"/disclosure/campaigns/{campaign}/posts", "/disclosure/posts"]
+    choices = [
+        "/tenant",
+        "/disclosure/campaigns",
+        f"/disclosure/campaigns/{campaign}",
+        f"/disclosure/posts?campaign_id={campaign}",
+    ]
     if post_id:
         choices += [f"/disclosure/posts/{post_id}", f"/disclosure/posts/{post_id}/checks"]
     return client.call("GET", rng.choice(choices))
@@ -151,6 +159,13 @@ def drive(port: int, tenants: list[LoadTenant], clients: int, seconds: float, wr
     def run(number: int) -> None:
         tenant = tenants[number % len(tenants)]
         client, rng = Client(port, tenant), random.Random(number)
+        try:
+            _drive_one(client, rng)
+        finally:
+            client.close()
+
+    def _drive_one(client: Client, rng: random.Random) -> None:
+        tenant = client.tenant
         while time.monotonic() < stop_at:
             writing = rng.random() < write_share
             try:
@@ -198,13 +213,15 @@ def start_gunicorn(
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(log.read_text()[-3000:])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/readyz")
             if connection.getresponse().status == 200:
                 return process, port
         except OSError:
             time.sleep(0.2)
+        finally:
+            connection.close()
     process.kill()
     raise AssertionError("gunicorn did not get ready: " + log.read_text()[-3000:])
 
@@ -219,6 +236,7 @@ def load_run(seed: Any, database_url: str, smtp_port: int, tmp_path: Path, clien
             setup = Client(port, tenant)
             for _ in range(2):
                 _create_campaign(setup)
+            setup.close()
             assert len(tenant.campaign_ids) == 2, "could not create the campaigns"
         return drive(port, tenants, clients, seconds)
     finally:
