@@ -60,13 +60,13 @@ class _Reader:
         return value
 
 
-def _fault_pause_dir(read: _Reader, environment: str) -> str | None:
-    """Test-only: a folder of armed pause points (service/faults.py) that the fault tests use."""
-    folder = read.text("FAULT_PAUSE_DIR")
-    if folder is not None and environment != "test":
-        read.problems.append("FAULT_PAUSE_DIR is for the test suite only (FAIRPACT_ENV=test)")
+def _test_only(read: _Reader, environment: str, name: str) -> str | None:
+    """A setting only the test suite may use (pause points, a fake Stripe): refused anywhere else."""
+    value = read.text(name)
+    if value is not None and environment != "test":
+        read.problems.append(f"{name} is for the test suite only (FAIRPACT_ENV=test)")
         return None
-    return folder
+    return value
 
 
 def _normalise_database_url(url: str) -> str:
@@ -237,7 +237,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Pending work younger than this is left to the job queued with it; older work without a live job
         # is queued again by the reconciler.
         "RECONCILE_GRACE_SECONDS": read.integer("RECONCILE_GRACE_SECONDS", 60, minimum=0),
-        "FAULT_PAUSE_DIR": _fault_pause_dir(read, environment),
+        "FAULT_PAUSE_DIR": _test_only(read, environment, "FAULT_PAUSE_DIR"),
+        # Tests only: the fake Stripe of the fault tests answers on 127.0.0.1 for worker processes.
+        "STRIPE_API_BASE": _test_only(read, environment, "STRIPE_API_BASE"),
         "BASE_URL": base_url,
         # Sessions: signed cookie, HTTPS-only outside local development, not readable by scripts.
         "SESSION_COOKIE_SECURE": read.boolean("SESSION_COOKIE_SECURE", production),

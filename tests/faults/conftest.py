@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.billing.conftest import billing_app, fake_stripe
 from tests.faults.support import PausePoints
+
+__all__ = ["billing_app", "fake_stripe"]
 
 
 @pytest.fixture

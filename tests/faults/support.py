@@ -183,3 +183,37 @@ __all__: list[Any] = [
     "wait_until_abandoned",
     "worker_env",
 ]
+
+
+class FakeStripeServer:
+    """Serves a ``FakeStripe`` (tests/billing/fake_stripe.py) over HTTP on 127.0.0.1, for worker processes."""
+
+    def __init__(self, fake: Any):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                url = f"http://127.0.0.1{self.path}"
+                text, status, headers = fake.request(self.command.lower(), url, dict(self.headers.items()), body)
+                data = text.encode()
+                self.send_response(status)
+                for name, value in {**headers, "Content-Type": "application/json"}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_DELETE = _answer
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

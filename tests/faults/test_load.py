@@ -26,4 +26,4 @@ def test_a_short_load_run_has_no_5xx_and_no_cross_tenant_data(app, seed, databas
 def test_fifty_clients_for_a_minute_have_no_5xx_and_no_cross_tenant_data(app, seed, database_url, mailbox, tmp_path):
     outcome = load_run(seed, database_url, mailbox.port, tmp_path, clients=50, seconds=60)
     print(f"load run: {outcome.requests} requests ({outcome.writes} writes), statuses {dict(outcome.statuses)}")
-    _assert_clean(outcome, minimum_requests=1000)
+    _assert_clean(outcome, minimum_requests=300)  # a shared 2-core machine managed 1262

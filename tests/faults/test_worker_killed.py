@@ -118,3 +118,44 @@ def test_a_worker_killed_in_the_middle_of_a_seal(
     # Each party got the sealed copy once.
     mailbox.wait_for(2)
     assert len(mailbox.to(scene.creator_email)) == 1 and len(mailbox.to("nora@nordlicht.example")) == 1
+
+
+def test_a_worker_killed_while_reporting_usage_bills_nothing_twice(
+    billing_app, fake_stripe, seed, redis, pauses, database_url, mailbox, tmp_path
+):
+    from service.billing.usage import record_usage
+    from tests.billing.conftest import TEST_PLANS, WEBHOOK_SECRET
+    from tests.billing.fake_stripe import API_KEY
+    from tests.billing.support import subscribe
+    from tests.faults.support import FakeStripeServer
+
+    tenant = seed.make_tenant()
+    subscribe(billing_app, fake_stripe, tenant.id)
+    with billing_app.app_context(), tenant_scope(tenant.id):
+        for reference in ("check-a", "check-b", "check-c"):
+            record_usage("disclosure_check", reference)
+        db.session.commit()
+    stripe = FakeStripeServer(fake_stripe)
+    try:
+        env = worker_env(
+            database_url,
+            mailbox.port,
+            pauses.folder,
+            STRIPE_SECRET_KEY=API_KEY,
+            STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+            BILLING_PLANS_FILE=str(TEST_PLANS),
+            STRIPE_API_BASE=stripe.url,
+        )
+        # Killed after Stripe accepted the first event, before the worker recorded that it did.
+        _kill_at("billing.report_usage", pauses, env, redis, tmp_path)
+    finally:
+        stripe.close()
+
+    with billing_app.app_context(), tenant_scope(tenant.id):
+        rows = db.session.execute(select(UsageRecord)).scalars().all()
+        assert {row.report_status for row in rows} == {"reported"}
+        identifiers = {row.meter_identifier for row in rows}
+    sent = [r.params["identifier"] for r in fake_stripe.sent("POST", "/v1/billing/meter_events")]
+    assert len(sent) == 4  # the first event went twice: once before the kill, once after
+    # ... under the same identifier, Stripe's dedup key: Stripe holds each usage event exactly once.
+    assert sorted(set(sent)) == sorted(identifiers) and set(fake_stripe.meter_events) == identifiers
