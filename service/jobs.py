@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
-from rq.registry import StartedJobRegistry
+from rq.registry import CanceledJobRegistry, FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -80,12 +80,12 @@ WAITING_STATUSES = frozenset(
         JobStatus.DEFERRED,
         JobStatus.READY_TO_ENQUEUE,
         JobStatus.RATE_LIMITED,
-        JobStatus.CREATED,
     }
 )
 # The most rows of one kind a reconciler run queues again; the next run takes the rest.
 RECONCILE_BATCH = 500
-# A job with a fixed id that keeps dying or failing is queued again this many times, then left failed.
+# A job with a fixed id that keeps dying or failing is queued again this many times, then left failed
+# (a poison job must not take a worker down every minute).
 MAX_REQUEUES = 5
 
 
@@ -140,7 +140,9 @@ def _enqueue_unless_live(queue: Queue, kind: JobKind, job: DeferredJob) -> str:
     if existing is not None:
         if job_is_live(existing):
             return ALREADY_QUEUED
-        requeues = int(existing.meta.get("requeues", 0)) + 1
+        # A finished job's work is pending again (new work under the same id); only failures count.
+        finished = existing.get_status(refresh=False) == JobStatus.FINISHED
+        requeues = 0 if finished else int(existing.meta.get("requeues", 0)) + 1
         if requeues > MAX_REQUEUES:
             log.error("job %s was queued again %s times and still did not finish; leaving it", job.job_id, MAX_REQUEUES)
             return GAVE_UP
@@ -158,16 +160,21 @@ def _enqueue_unless_live(queue: Queue, kind: JobKind, job: DeferredJob) -> str:
 def _discard(job: Job) -> None:
     """Delete a job that will not run again, so its id can be queued afresh."""
     if job.get_status(refresh=False) != JobStatus.STARTED:
-        job.delete()
-        return
-    # An abandoned job: RQ 3.0's Job.delete fails on the expired execution records of a dead worker
-    # ("Execution ... not found in Redis"), so its started entries, executions and hash go by hand.
+        try:
+            job.delete()
+            return
+        except ValueError:
+            pass  # an expired execution record, as below
+    # RQ 3.0's Job.delete fails on the expired execution records of a dead worker ("Execution ... not
+    # found in Redis"), so such a job's registry entries, executions and hash go by hand.
     connection = job.connection
     started = StartedJobRegistry(job.origin, connection=connection).key
     entries = [member for member, _lapsed in connection.zscan_iter(started, match=f"{job.id}:*")]
     with connection.pipeline() as pipeline:
         if entries:
             pipeline.zrem(started, *entries)
+        for registry in (FailedJobRegistry, FinishedJobRegistry, CanceledJobRegistry):
+            pipeline.zrem(registry(job.origin, connection=connection).key, job.id)
         pipeline.delete(job.key, job.execution_registry.key)
         pipeline.execute()
 
