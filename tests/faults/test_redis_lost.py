@@ -1,18 +1,20 @@
 """Redis flushed while work is queued: the reconciler finds what the database says is pending and queues
-it again; a second run adds nothing; then a worker does all of it, once."""
+it again; a second run adds nothing; then a worker does all of it, once. And the reconciler leaves alone a
+job that runs on a live worker."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import time
 
 from rq import Queue
 
 from tests.contracts_flow.support import brand_scene, create_contract, send, sign_link
 from tests.disclosure_flow.support import Brand
 from tests.factories import bearer
-from tests.faults.support import worker_env
+from tests.faults.support import start_worker, worker_env
 from workers.kinds import QUEUES
 from workers.reconcile import reconcile
 
@@ -77,3 +79,27 @@ def test_work_queued_before_redis_was_flushed_is_queued_again_and_done_once(
     with app.app_context():
         after = reconcile(grace_seconds=0)
     assert all(summary == {"found": 0} for summary in after.values()), after  # nothing is pending any more
+
+
+def test_a_job_running_on_a_live_worker_is_not_queued_again(
+    app, client, seed, redis, pauses, database_url, mailbox, tmp_path
+):
+    scene = brand_scene(seed)
+    draft = create_contract(client, scene)
+    send(client, scene, draft["id"])
+    pauses.arm("contracts.render")
+    worker = start_worker(worker_env(database_url, mailbox.port, pauses.folder), "--burst", log=tmp_path / "w.log")
+    try:
+        pauses.wait_reached("contracts.render")
+        time.sleep(4)  # longer than a lapsed heartbeat takes (3 s): only the worker's live heartbeat holds it
+        with app.app_context():
+            assert reconcile(grace_seconds=0)["contract_documents"] == {"found": 1, "already queued": 1}
+        (pauses.folder / "contracts.render.release").write_text("go on")
+        assert worker.wait(timeout=120) == 0, (tmp_path / "w.log").read_text()[-3000:]
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    document = client.get(f"/api/v1/contracts/{draft['id']}", headers=bearer(scene.key)).json["current_version"]
+    assert document["document"]["ready"] is True
+    mailbox.wait_for(2)
+    assert len(mailbox.to(scene.creator_email)) == 1  # rendered once, its signing email sent once
