@@ -39,6 +39,28 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
     run_worker(list(queues) or None, burst=burst)
 
 
+@click.command("reconcile")
+@click.option(
+    "--grace",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Seconds pending work may wait for its own job first (default: RECONCILE_GRACE_SECONDS).",
+)
+def reconcile_command(grace: int | None) -> None:
+    """Queue again the work the database says is pending and Redis lost (after a flush or a crash)."""
+    import json
+
+    from service.extensions import db
+    from workers.reconcile import reconcile
+
+    try:
+        summary = reconcile(grace_seconds=grace)
+        db.session.commit()
+    finally:
+        db.session.remove()
+    click.echo(json.dumps(summary, sort_keys=True))
+
+
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Create the demo tenants, users and creators (safe to run again) and print the logins."""
@@ -49,7 +71,7 @@ def seed_demo_command() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (worker_command, seed_demo_command):
+    for command in (worker_command, reconcile_command, seed_demo_command):
         app.cli.add_command(command)
     app.cli.add_command(lint_terms_command)
     app.cli.add_command(dev_certificate_command)

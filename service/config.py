@@ -61,6 +61,15 @@ class _Reader:
         return value
 
 
+def _test_only(read: _Reader, environment: str, name: str) -> str | None:
+    """A setting only the test suite may use (pause points, a fake Stripe): refused anywhere else."""
+    value = read.text(name)
+    if value is not None and environment != "test":
+        read.problems.append(f"{name} is for the test suite only (FAIRPACT_ENV=test)")
+        return None
+    return value
+
+
 def _normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
     for prefix in ("postgres://", "postgresql://"):
@@ -238,6 +247,15 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Seconds between a worker's heartbeats while a job runs; a job whose worker missed two is taken as
+        # abandoned (its worker died) and the reconciler queues it again.
+        "WORKER_HEARTBEAT_SECONDS": read.integer("WORKER_HEARTBEAT_SECONDS", 30, minimum=1),
+        # Pending work younger than this is left to the job queued with it; older work without a live job
+        # is queued again by the reconciler.
+        "RECONCILE_GRACE_SECONDS": read.integer("RECONCILE_GRACE_SECONDS", 60, minimum=0),
+        "FAULT_PAUSE_DIR": _test_only(read, environment, "FAULT_PAUSE_DIR"),
+        # Tests only: the fake Stripe of the fault tests answers on 127.0.0.1 for worker processes.
+        "STRIPE_API_BASE": _test_only(read, environment, "STRIPE_API_BASE"),
         "BASE_URL": base_url,
         # Sessions: signed cookie, HTTPS-only outside local development, not readable by scripts.
         "SESSION_COOKIE_SECURE": read.boolean("SESSION_COOKIE_SECURE", production),

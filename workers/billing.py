@@ -24,16 +24,6 @@ def process_event(event_id: str) -> str:
     return events.process_event(uuid.UUID(event_id))
 
 
-@system_job
-def sweep_events() -> dict[str, int]:
-    """Queue again the events whose processing job was lost (a backstop for Redis losing jobs), and
-    forget settled events a month old."""
-    waiting = events.unprocessed_events()
-    for event_id in waiting:
-        defer("billing.process_event", event_id)
-    return {"queued": len(waiting), "pruned": events.prune_settled_events()}
-
-
 @tenant_job
 def sync_seats(tenant_id: uuid.UUID, revision: int) -> int | None:
     return operations.sync_seats(int(revision))
@@ -52,17 +42,6 @@ def report_usage(tenant_id: uuid.UUID) -> dict[str, int]:
     if outcome.more_waiting:
         defer("billing.report_usage", tenant_id)
     return {"reported": outcome.reported, "rejected": outcome.rejected}
-
-
-@system_job
-def report_usage_due() -> int:
-    """Queue a report job for every tenant with usage waiting (runs every minute)."""
-    if not billing_enabled():
-        return 0
-    tenants = usage.tenants_with_pending_usage()
-    for tenant_id in tenants:
-        defer("billing.report_usage", tenant_id)
-    return len(tenants)
 
 
 @tenant_job

@@ -1,7 +1,8 @@
-"""Contract jobs: render the PDF that is signed, seal the final PDF, remind signers, expire, and catch up.
+"""Contract jobs: render the PDF that is signed, seal the final PDF, remind signers and expire.
 
 Each takes ids, is safe to run twice (the work is recorded on the version, which the job locks first) and
-lets errors propagate so RQ retries it. When the last retry of a seal fails, the contract says so
+lets errors propagate so RQ retries it; a job lost with Redis or with its worker is queued again by the
+reconciler (``stalled_documents``). When the last retry of a seal fails, the contract says so
 (``seal_status = failed``) and the operator is alerted: a contract never stays silently pending.
 """
 
@@ -9,13 +10,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
 
 from rq import get_current_job
 from sqlalchemy import ColumnElement, select
 
 from service.contracts import production, signing
-from service.contracts.models import OPEN_STATUSES, Contract, ContractStatus, ContractVersion, SealStatus
+from service.contracts.models import OPEN_STATUSES, Contract
 from service.extensions import db
 from service.jobs import defer
 from service.models import utcnow
@@ -23,9 +23,6 @@ from tenants.context import unscoped
 from workers.base import system_job, tenant_job
 
 log = logging.getLogger(__name__)
-
-# A job not finished this long after its version asked for it was lost (RQ's retries end well before).
-STALLED_AFTER = timedelta(minutes=30)
 
 
 def is_last_attempt() -> bool:
@@ -95,44 +92,3 @@ def expire_due() -> int:
     for tenant_id in tenants:
         defer("contracts.expire", tenant_id)
     return len(tenants)
-
-
-@system_job
-def retry_stalled() -> int:
-    """Queue again the renders and seals whose job was lost (Redis restarted, a worker was killed)."""
-    cutoff = utcnow() - STALLED_AFTER
-    with unscoped("find contract documents whose job was lost, across tenants"):
-        unrendered = db.session.execute(
-            select(ContractVersion.tenant_id, ContractVersion.id)
-            .join(
-                Contract,
-                (Contract.tenant_id == ContractVersion.tenant_id) & (Contract.id == ContractVersion.contract_id),
-            )
-            .where(
-                Contract.status.in_([s.value for s in OPEN_STATUSES]),
-                Contract.current_version == ContractVersion.number,
-                ContractVersion.pdf_sha256.is_(None),
-                ContractVersion.render_error.is_(None),
-                ContractVersion.sent_at <= cutoff,
-            )
-        ).all()
-        unsealed = db.session.execute(
-            select(ContractVersion.tenant_id, ContractVersion.id)
-            .join(
-                Contract,
-                (Contract.tenant_id == ContractVersion.tenant_id) & (Contract.id == ContractVersion.contract_id),
-            )
-            .where(
-                Contract.status == ContractStatus.SIGNED.value,
-                Contract.seal_status == SealStatus.PENDING.value,
-                Contract.current_version == ContractVersion.number,
-                ContractVersion.completed_at <= cutoff,
-            )
-        ).all()
-    for tenant_id, version_id in unrendered:
-        log.warning("re-queueing the lost render of contract version %s", version_id)
-        defer("contracts.render", tenant_id, version_id, job_id=f"contract-render-{version_id}")
-    for tenant_id, version_id in unsealed:
-        log.warning("re-queueing the lost seal of contract version %s", version_id)
-        defer("contracts.seal", tenant_id, version_id, job_id=f"contract-seal-{version_id}")
-    return len(unrendered) + len(unsealed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from workers.base import system_job, tenant_job
+from workers.base import tenant_job
 
 
 @tenant_job
@@ -29,14 +29,6 @@ def start_rechecks(tenant_id: uuid.UUID) -> int:
     from service.disclosure.checking import start_due_rechecks
 
     return start_due_rechecks(tenant_id)
-
-
-@system_job
-def sweep_due() -> int:
-    """Start due re-checks and pending checks whose job Redis lost."""
-    from service.disclosure.checking import sweep_due_checks
-
-    return sweep_due_checks()
 
 
 @tenant_job

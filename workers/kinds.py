@@ -33,12 +33,12 @@ JOB_KINDS: dict[str, JobKind] = {
         retries=5,
         retry_intervals=(30, 120, 600, 1800, 3600),
     ),
-    "emails.sweep": JobKind("workers.emails.sweep_unsent", "low", timeout=120, ttl=600),
     # Webhook retries are scheduled by the delivery job itself, so each attempt is logged first.
     "webhooks.deliver": JobKind("workers.webhooks.deliver", "default", timeout=60, ttl=24 * 3600),
-    "webhooks.sweep": JobKind("workers.webhooks.sweep_due", "low", timeout=120, ttl=600),
     "maintenance.prune": JobKind("workers.maintenance.prune_expired", "low", timeout=300, ttl=3600),
-    # Billing: Stripe's state and meters. A lost event job is queued again by billing.sweep_events.
+    # Queues again whatever the database says is pending and Redis lost (workers/reconcile.py).
+    "maintenance.reconcile": JobKind("workers.reconcile.reconcile_job", "low", timeout=300, ttl=120),
+    # Billing: Stripe's state and meters. A lost event job is queued again by the reconciler.
     "billing.process_event": JobKind(
         "workers.billing.process_event",
         "high",
@@ -47,14 +47,12 @@ JOB_KINDS: dict[str, JobKind] = {
         retries=5,
         retry_intervals=(30, 120, 600, 1800, 3600),
     ),
-    "billing.sweep_events": JobKind("workers.billing.sweep_events", "low", timeout=120, ttl=600),
     "billing.sync_seats": JobKind(
         "workers.billing.sync_seats", "default", timeout=60, ttl=24 * 3600, retries=5, retry_intervals=(30, 120, 600)
     ),
     "billing.report_usage": JobKind(
         "workers.billing.report_usage", "default", timeout=600, ttl=24 * 3600, retries=3, retry_intervals=(60, 300)
     ),
-    "billing.report_usage_due": JobKind("workers.billing.report_usage_due", "low", timeout=120, ttl=120),
     "billing.reconcile_usage": JobKind("workers.billing.reconcile_usage", "low", timeout=300, ttl=24 * 3600),
     "billing.reconcile_usage_due": JobKind("workers.billing.reconcile_usage_due", "low", timeout=300, ttl=3600),
     # Contracts: WeasyPrint renders in seconds; the timeout covers a long document on a busy worker.
@@ -69,9 +67,8 @@ JOB_KINDS: dict[str, JobKind] = {
     "contracts.expire": JobKind("workers.contracts.expire", "low", timeout=300, ttl=3600),
     "contracts.remind_due": JobKind("workers.contracts.remind_due", "low", timeout=120, ttl=600),
     "contracts.expire_due": JobKind("workers.contracts.expire_due", "low", timeout=120, ttl=600),
-    "contracts.retry_stalled": JobKind("workers.contracts.retry_stalled", "low", timeout=120, ttl=600),
     # Disclosure checks run in batches (service/disclosure/dispatch.py); a failed batch is retried as a whole,
-    # and rows still pending after that are started again by disclosure.sweep.
+    # and rows still pending after that are started again by the reconciler.
     "disclosure.run_checks": JobKind(
         "workers.disclosure.run_checks", "default", timeout=300, ttl=24 * 3600, retries=3, retry_intervals=(10, 60, 300)
     ),
@@ -92,7 +89,6 @@ JOB_KINDS: dict[str, JobKind] = {
         retries=3,
         retry_intervals=(60, 300, 900),
     ),
-    "disclosure.sweep": JobKind("workers.disclosure.sweep_due", "low", timeout=120, ttl=600),
     "disclosure.bulk_batch": JobKind(
         "workers.disclosure.bulk_batch", "low", timeout=600, ttl=24 * 3600, retries=3, retry_intervals=(10, 60, 300)
     ),

@@ -1,4 +1,4 @@
-"""Housekeeping: drop expired single-use tokens and idempotency records."""
+"""Housekeeping: drop expired single-use tokens, idempotency records and settled Stripe events."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import delete
 
 from service.accounts.models import MagicLink
+from service.billing.events import prune_settled_events
 from service.extensions import db
 from service.idempotency.models import IdempotencyRecord
 from service.models import utcnow
@@ -23,4 +24,8 @@ def prune_expired() -> dict[str, int]:
     # Housekeeping over every tenant's records; it deletes by age only and reads nothing.
     with unscoped("prune expired idempotency records of all tenants"):
         records = db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < horizon))
-    return {"magic_links": links.rowcount, "idempotency_records": records.rowcount}  # type: ignore[attr-defined]
+    return {
+        "magic_links": links.rowcount,  # type: ignore[attr-defined]
+        "idempotency_records": records.rowcount,  # type: ignore[attr-defined]
+        "stripe_events": prune_settled_events(),
+    }

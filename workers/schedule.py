@@ -28,16 +28,13 @@ class Periodic:
 
 
 PERIODIC_JOBS: tuple[Periodic, ...] = (
-    Periodic("emails-sweep", "emails.sweep", every_seconds=300),
-    Periodic("webhooks-sweep", "webhooks.sweep", every_seconds=60),
+    # Also how usage reaches Stripe each minute; replaces the separate sweeps of emails, webhooks, Stripe
+    # events, contract documents and checks.
+    Periodic("reconcile", "maintenance.reconcile", every_seconds=60),
     Periodic("prune-expired", "maintenance.prune", every_seconds=3600),
-    Periodic("billing-report-usage", "billing.report_usage_due", every_seconds=60),
-    Periodic("billing-sweep-events", "billing.sweep_events", every_seconds=300),
     Periodic("billing-reconcile-usage", "billing.reconcile_usage_due", every_seconds=24 * 3600),
     Periodic("contracts-reminders", "contracts.remind_due", every_seconds=3600),
     Periodic("contracts-expiry", "contracts.expire_due", every_seconds=3600),
-    Periodic("contracts-retry-stalled", "contracts.retry_stalled", every_seconds=600),
-    Periodic("disclosure-sweep", "disclosure.sweep", every_seconds=60),
 )
 
 

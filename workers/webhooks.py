@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from workers.base import system_job, tenant_job
+from workers.base import tenant_job
 
 
 @tenant_job
@@ -13,11 +13,3 @@ def deliver(tenant_id: uuid.UUID, delivery_id: str, attempt: int) -> str:
     from service.webhooks.delivery import attempt_delivery
 
     return attempt_delivery(uuid.UUID(delivery_id), int(attempt))
-
-
-@system_job
-def sweep_due() -> int:
-    """Queue deliveries whose next attempt is due (a backstop for scheduled retries lost by Redis)."""
-    from service.webhooks.delivery import enqueue_due_deliveries
-
-    return enqueue_due_deliveries()

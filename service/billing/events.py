@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -23,7 +23,7 @@ from service.billing.models import StripeEvent
 from service.billing.notifications import notify_owners
 from service.billing.status import billing_status
 from service.extensions import db
-from service.jobs import defer
+from service.jobs import RECONCILE_BATCH, DeferredJob, defer
 from service.models import utcnow
 from tenants.context import tenant_scope
 
@@ -77,7 +77,7 @@ def receive_event(payload: bytes, signature: str | None) -> Receipt:
             raise
         return Receipt(raced, duplicate=True)
     if event.status == "received":
-        defer("billing.process_event", event.id, job_id=f"stripe-event-{event.id}")
+        defer("billing.process_event", event.id, job_id=event_job_id(event.id))
     else:
         log.info("Stripe event %s of type %s acknowledged and ignored (not handled)", received.id, received.type)
     return Receipt(event, duplicate=False)
@@ -161,11 +161,29 @@ def _apply(event: StripeEvent, tenant_id: uuid.UUID) -> None:
         db.session.flush()
 
 
-def unprocessed_events(older_than: timedelta = timedelta(minutes=10)) -> list[uuid.UUID]:
-    """Events still waiting after a while (their job was lost with Redis, or Stripe was down for long)."""
-    cutoff = utcnow() - older_than
-    query = select(StripeEvent.id).where(StripeEvent.status == "received", StripeEvent.received_at < cutoff)
-    return list(db.session.execute(query.limit(500)).scalars())
+def event_job_id(event_id: uuid.UUID) -> str:
+    return f"stripe-event-{event_id}"
+
+
+# An event still waiting after this long is processed again by the reconciler, whatever its job's state.
+STALE_EVENT = timedelta(minutes=10)
+
+
+def unprocessed_event_jobs(now: datetime, cutoff: datetime) -> list[DeferredJob]:
+    """A source of the reconciler: the processing jobs of events still waiting since before ``cutoff`` and
+    at least STALE_EVENT (their job was lost with Redis, or Stripe has been failing through the retries).
+
+    The job id names the minute, not only the event: a run while RQ's own retry still waits (backing off
+    up to an hour) is wanted, and harmless, since processing locks the event row and runs once.
+    """
+    cutoff = min(cutoff, now - STALE_EVENT)
+    query = select(StripeEvent.id).where(StripeEvent.status == "received", StripeEvent.received_at <= cutoff)
+    waiting = db.session.execute(query.order_by(StripeEvent.received_at).limit(RECONCILE_BATCH)).scalars()
+    minute = int(now.timestamp()) // 60
+    return [
+        DeferredJob("billing.process_event", (str(event_id),), f"{event_job_id(event_id)}-{minute}")
+        for event_id in waiting
+    ]
 
 
 def prune_settled_events(older_than: timedelta = timedelta(days=30)) -> int:

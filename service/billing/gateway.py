@@ -17,6 +17,7 @@ from typing import Any
 import stripe
 from flask import Flask, current_app
 from stripe import StripeClient
+from stripe._base_address import BaseAddresses
 from stripe.params import CustomerCreateParams
 from stripe.params.billing_portal import SessionCreateParams as PortalSessionCreateParams
 from stripe.params.checkout import SessionCreateParams as CheckoutSessionCreateParams
@@ -353,6 +354,8 @@ def gateway() -> StripeGateway:
         secret_key = app.config.get("STRIPE_SECRET_KEY")
         if not secret_key:
             raise RuntimeError("billing is switched off: STRIPE_SECRET_KEY is not set")
-        client = StripeClient(secret_key, max_network_retries=PRODUCTION_NETWORK_RETRIES)
+        api_base = app.config.get("STRIPE_API_BASE")  # the tests' fake Stripe; never set in production
+        addresses = BaseAddresses(api=api_base) if api_base else None
+        client = StripeClient(secret_key, max_network_retries=PRODUCTION_NETWORK_RETRIES, base_addresses=addresses)
         app.extensions[CLIENT_KEY] = client
     return StripeGateway(client)

@@ -27,6 +27,8 @@ from service.billing.models import UsageRecord
 from service.billing.plans import USAGE_KINDS, billing_enabled, catalogue
 from service.billing.status import BillingStatus, Period, billing_status, find_account
 from service.extensions import db
+from service.faults import pause_point
+from service.jobs import DeferredJob
 from service.models import utcnow
 from tenants.context import require_tenant_id, unscoped
 from tenants.models import Client
@@ -252,11 +254,25 @@ def report_pending_usage() -> ReportOutcome:
         for record in batch:
             if _report_one(record, account.stripe_customer_id):
                 reported += 1
+                pause_point("billing.report_usage")
             else:
                 rejected += 1
     finally:
         db.session.flush()
     return ReportOutcome(reported, rejected, more_waiting=len(batch) == REPORT_BATCH_SIZE)
+
+
+def usage_report_jobs() -> list[DeferredJob]:
+    """A report job for every tenant with usage waiting (a source of the reconciler, which runs every minute:
+    this is how usage reaches Stripe, batched per tenant, and how a report lost with its worker is sent).
+
+    Without a fixed id: each run reports again even while RQ's retry of a failed report waits, and two
+    overlapping reports are harmless (records are taken with SKIP LOCKED and sent under their own
+    identifier, Stripe's dedup key, so nothing is billed twice).
+    """
+    if not billing_enabled():
+        return []
+    return [DeferredJob("billing.report_usage", (str(tenant_id),)) for tenant_id in tenants_with_pending_usage()]
 
 
 def tenants_with_pending_usage() -> list[uuid.UUID]:

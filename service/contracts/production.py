@@ -11,6 +11,7 @@ import hashlib
 import io
 import logging
 import uuid
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -35,9 +36,12 @@ from service.documents.context import DocumentInfo
 from service.documents.errors import RenderError, StorageConflict
 from service.documents.storage import DocumentStorage, StoredDocument, document_key, storage_from_config
 from service.extensions import db
+from service.faults import pause_point
+from service.jobs import RECONCILE_BATCH, DeferredJob, defer_job
 from service.models import utcnow
 from service.webhooks.events import emit_event
 from tenants.access import Principal, PrincipalKind
+from tenants.context import unscoped
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +138,7 @@ def render_version_document(version_id: uuid.UUID) -> str:
     version.rendered_at = utcnow()
     version.render_error = None
     db.session.flush()
+    pause_point("contracts.render")
     from service.contracts.signing import notify_signers_due
 
     notify_signers_due(contract)
@@ -273,6 +278,7 @@ def seal_version_document(version_id: uuid.UUID) -> str:
     emit_event("contract.sealed", {"contract_id": str(contract.id), "version": version.number, "sha256": stored.sha256})
     _send_sealed_copies(contract, version)
     db.session.flush()
+    pause_point("contracts.seal")
     return stored.sha256
 
 
@@ -280,6 +286,46 @@ def _send_sealed_copies(contract: Contract, version: ContractVersion) -> None:
     for signer in version.signers:
         link = issue_link(signer, LinkPurpose.DOWNLOAD)
         email_completed(signer, contract, link.url, link.expires_at)
+
+
+def render_job(version: ContractVersion) -> DeferredJob:
+    return DeferredJob("contracts.render", (str(version.tenant_id), str(version.id)), f"contract-render-{version.id}")
+
+
+def seal_job(version: ContractVersion) -> DeferredJob:
+    return DeferredJob("contracts.seal", (str(version.tenant_id), str(version.id)), f"contract-seal-{version.id}")
+
+
+def stalled_documents(cutoff: datetime) -> list[DeferredJob]:
+    """Renders and seals asked for before ``cutoff`` and not done, across tenants (a source of the reconciler)."""
+    current = (Contract.tenant_id == ContractVersion.tenant_id) & (Contract.id == ContractVersion.contract_id)
+    with unscoped("find contract documents whose job was lost, across tenants"):
+        unrendered = db.session.execute(
+            select(ContractVersion)
+            .join(Contract, current)
+            .where(
+                Contract.status.in_([s.value for s in OPEN_STATUSES]),
+                Contract.current_version == ContractVersion.number,
+                ContractVersion.pdf_sha256.is_(None),
+                ContractVersion.render_error.is_(None),
+                ContractVersion.sent_at <= cutoff,
+            )
+            .limit(RECONCILE_BATCH)
+        ).scalars()
+        jobs = [render_job(version) for version in unrendered]
+        unsealed = db.session.execute(
+            select(ContractVersion)
+            .join(Contract, current)
+            .where(
+                Contract.status == ContractStatus.SIGNED.value,
+                Contract.seal_status == SealStatus.PENDING.value,
+                Contract.current_version == ContractVersion.number,
+                ContractVersion.completed_at <= cutoff,
+            )
+            .limit(RECONCILE_BATCH)
+        ).scalars()
+        jobs += [seal_job(version) for version in unsealed]
+    return jobs
 
 
 def record_seal_failure(version_id: uuid.UUID, error: BaseException, *, final_attempt: bool) -> None:
@@ -315,7 +361,6 @@ def record_seal_failure(version_id: uuid.UUID, error: BaseException, *, final_at
 def retry_sealing(contract: Contract) -> Contract:
     """Queue the seal again after a failure (an admin's action once the cause is fixed)."""
     from service.errors import Conflict
-    from service.jobs import defer
 
     version = contract.version
     if contract.status != ContractStatus.SIGNED or contract.seal_status == SealStatus.SEALED:
@@ -327,5 +372,6 @@ def retry_sealing(contract: Contract) -> Contract:
     record_event(
         "contract.seal_retried", target_type="contract", target_id=contract.id, details={"version": version.number}
     )
-    defer("contracts.seal", contract.tenant_id, version.id, job_id=f"contract-seal-{version.id}-{uuid.uuid4().hex[:8]}")
+    # The same id as the first seal job: that one failed for good, so it is replaced.
+    defer_job(seal_job(version))
     return contract

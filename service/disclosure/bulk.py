@@ -14,6 +14,7 @@ import io
 import json
 import uuid
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -26,9 +27,10 @@ from service.disclosure.posts import PostError, parse_post
 from service.disclosure.rulebook import default_rule_book
 from service.errors import NotFound, Unprocessable
 from service.extensions import db
-from service.jobs import defer
+from service.jobs import RECONCILE_BATCH, DeferredJob, defer_job
 from service.models import utcnow
 from tenants.access import Principal
+from tenants.context import unscoped
 
 BATCH_ROWS = 500
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -152,8 +154,24 @@ def create_bulk_check(
         batch = BulkBatch(bulk_id=bulk.id, number=number, rows=chunk)
         db.session.add(batch)
         db.session.flush()
-        defer("disclosure.bulk_batch", bulk.tenant_id, batch.id, job_id=f"disclosure-bulk-{batch.id}")
+        defer_job(bulk_batch_job(bulk.tenant_id, batch.id))
     return bulk
+
+
+def unfinished_batches(cutoff: datetime) -> list[DeferredJob]:
+    """The jobs of bulk batches uploaded before ``cutoff`` and not checked yet (a source of the reconciler)."""
+    with unscoped("find unfinished bulk batches of every tenant"):
+        rows = db.session.execute(
+            select(BulkBatch.tenant_id, BulkBatch.id)
+            .join(BulkCheck, (BulkCheck.tenant_id == BulkBatch.tenant_id) & (BulkCheck.id == BulkBatch.bulk_id))
+            .where(BulkBatch.done.is_(False), BulkCheck.created_at <= cutoff)
+            .limit(RECONCILE_BATCH)
+        ).all()
+    return [bulk_batch_job(tenant_id, batch_id) for tenant_id, batch_id in rows]
+
+
+def bulk_batch_job(tenant_id: uuid.UUID, batch_id: uuid.UUID) -> DeferredJob:
+    return DeferredJob("disclosure.bulk_batch", (str(tenant_id), str(batch_id)), f"disclosure-bulk-{batch_id}")
 
 
 def run_batch(batch_id: uuid.UUID) -> int:

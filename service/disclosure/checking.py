@@ -3,7 +3,7 @@
 Safe to run twice: only pending rows are claimed (row locks with SKIP LOCKED, so two workers never take the
 same row), a finished check is never run again, and alerts and usage are unique per check. Re-checks are
 new check rows due later (after 24 hours and 7 days by default); a batch's re-checks are started by one
-delayed RQ job per delay, and the periodic sweep starts any whose job Redis lost.
+delayed RQ job per delay, and the reconciler starts any whose job Redis lost.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from service.billing.usage import record_usages
 from service.disclosure.alerts import LatestResult, latest_results, raise_alerts
-from service.disclosure.dispatch import CHECK_SHARDS, clear_flag, request_check_run, start_runs
+from service.disclosure.dispatch import CHECK_SHARDS, RUN_KIND, clear_flag, request_check_run, start_runs
 from service.disclosure.engine import check_post
 from service.disclosure.evidence import take_snapshot
 from service.disclosure.fetchers import FetchError
@@ -31,7 +31,8 @@ from service.disclosure.models import Check, CheckStatus, CheckTrigger, PostStat
 from service.disclosure.posts import PostError, parse_post
 from service.disclosure.rulebook import RuleBook, default_rule_book
 from service.extensions import db
-from service.jobs import defer
+from service.faults import pause_point
+from service.jobs import DeferredJob, defer
 from service.models import UTCDateTime, utcnow
 from service.webhooks.events import emit_events
 from tenants.context import require_tenant_id, unscoped
@@ -40,8 +41,6 @@ log = logging.getLogger(__name__)
 
 CHECK_BATCH_SIZE = 500  # a job's fixed costs (fork, claim, one email per recipient) spread over more posts
 RECHECK_AFTER = (timedelta(hours=24), timedelta(days=7))
-# A pending check older than this without a result had its job lost (Redis restart): the sweep restarts it.
-STALE_PENDING = timedelta(minutes=1)
 
 
 @functools.cache
@@ -121,6 +120,7 @@ def run_checks(checks: Sequence[Check], book: RuleBook) -> None:
             latest[check.post_id] = LatestResult.of(check)
     _store_post_verdicts(check for check, _previous in finished)
     write_back(checks, CHECK_RESULT_COLUMNS)
+    pause_point("disclosure.check_batch")  # fault tests kill the worker here: half written, nothing committed
     write_back([check.post for check, _previous in finished], POST_VERDICT_COLUMNS)
     record_usages("disclosure_check", [(check.id, check.post.campaign.client_id) for check, _previous in finished])
     emit_events(
@@ -265,7 +265,7 @@ def schedule_rechecks(checks: Sequence[Check]) -> None:
     """Re-check later: labels get edited away after approval. Replaces the posts' re-checks still waiting.
 
     One delayed job per delay starts the whole batch's re-checks (``start_due_rechecks``), not one per check;
-    batches finishing in the same minute share it. The periodic sweep starts any whose job Redis lost.
+    batches finishing in the same minute share it. The reconciler starts any whose job Redis lost.
     """
     if not checks:
         return
@@ -309,34 +309,33 @@ def _recheck_row(tenant_id: uuid.UUID, check: Check, due_at: datetime, now: date
     }
 
 
-def sweep_due_checks(now: datetime | None = None) -> int:
-    """Backstop for jobs lost by Redis: make due re-checks pending and start runs for stale pending checks."""
-    now = now or utcnow()
+def waiting_check_runs(now: datetime, cutoff: datetime) -> list[DeferredJob]:
+    """A source of the reconciler: make due re-checks pending, and return a run per shard for every tenant
+    with due re-checks or with checks pending since before ``cutoff`` (their run was lost with Redis or
+    with a killed worker, whose claimed rows went back to pending when its transaction died).
+
+    The runs get fixed ids per tenant and shard, so a second reconciler run while they wait adds nothing;
+    a run started by a submission (random id, see dispatch.py) and one of these may overlap harmlessly,
+    as rows are claimed with SKIP LOCKED and a finished check is never run again.
+    """
     with unscoped("find due disclosure checks of every tenant"):
         db.session.execute(
             update(Check)
             .where(Check.status == CheckStatus.SCHEDULED, Check.due_at <= now)
             .values(status=CheckStatus.PENDING)
         )
-        tenants = set(
-            db.session.execute(
-                select(Check.tenant_id)
-                .where(Check.status == CheckStatus.PENDING, Check.due_at <= now - STALE_PENDING)
-                .distinct()
-            ).scalars()
+        stale = select(Check.tenant_id).where(Check.status == CheckStatus.PENDING, Check.due_at <= cutoff)
+        rechecks = select(Check.tenant_id).where(
+            Check.status == CheckStatus.PENDING, Check.trigger == CheckTrigger.RECHECK, Check.due_at <= now
         )
-        tenants |= set(
-            db.session.execute(
-                select(Check.tenant_id)
-                .where(Check.status == CheckStatus.PENDING, Check.trigger == CheckTrigger.RECHECK, Check.due_at <= now)
-                .distinct()
-            ).scalars()
+        tenants = set(db.session.execute(stale.distinct()).scalars()) | set(
+            db.session.execute(rechecks.distinct()).scalars()
         )
-    for tenant_id in tenants:
-        for shard in range(CHECK_SHARDS):
-            clear_flag(tenant_id, shard)  # its job was lost: the flag must not hold the new run back
-        request_check_run(tenant_id)
-    return len(tenants)
+    return [
+        DeferredJob(RUN_KIND, (str(tenant_id), shard), f"disclosure-run-{tenant_id}-{shard}")
+        for tenant_id in sorted(tenants)
+        for shard in range(CHECK_SHARDS)
+    ]
 
 
-__all__ = ["run_pending_checks", "run_scheduled_check", "start_due_rechecks", "start_runs", "sweep_due_checks"]
+__all__ = ["run_pending_checks", "run_scheduled_check", "start_due_rechecks", "start_runs", "waiting_check_runs"]

@@ -5,8 +5,8 @@ one job per shard is enqueued unless one is already waiting (a Redis flag set wi
 submissions in a second become a few jobs that each check up to ``CHECK_BATCH_SIZE`` posts. The job clears
 the flag before it reads the pending rows, so a check committed after that point asks for a new run, and
 one committed before it is seen by the job. Several shards let several workers share one tenant's burst
-(rows are claimed with SKIP LOCKED). The periodic sweep re-asks for tenants whose pending checks are
-older than a minute, in case Redis lost a job.
+(rows are claimed with SKIP LOCKED). The reconciler (workers/reconcile.py) starts runs for tenants whose
+pending checks are older than its grace period, in case Redis or a killed worker lost a job.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 RUN_KIND = "disclosure.run_checks"
 CHECK_SHARDS = 2
-FLAG_TTL_SECONDS = 120  # a flag whose job was lost expires; the sweep asks again
+FLAG_TTL_SECONDS = 120  # a flag whose job was lost expires; the reconciler asks meanwhile
 
 
 def flag_key(tenant_id: uuid.UUID | str, shard: int) -> str:
@@ -40,7 +40,7 @@ def request_check_run(tenant_id: uuid.UUID) -> None:
 
 
 def start_runs(tenant_id: str) -> None:
-    """Enqueue a run per shard unless one is already waiting (used after commit and by the sweep)."""
+    """Enqueue a run per shard unless one is already waiting (used after commit)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     connection = redis_connection(app)
     if connection is None:  # no Redis: the zero-configuration demo runs it right here
@@ -65,8 +65,8 @@ def _after_commit(session: Session) -> None:
         try:
             start_runs(tenant_id)
         except RedisError:
-            # The pending rows are committed; the periodic sweep starts their run once Redis answers.
-            log.exception("could not start a check run for tenant %s; the sweep will", tenant_id)
+            # The pending rows are committed; the reconciler starts their run once Redis answers.
+            log.exception("could not start a check run for tenant %s; the reconciler will", tenant_id)
 
 
 def _after_rollback(session: Session, previous: object) -> None:

@@ -3,7 +3,7 @@
 Each attempt is a job (``webhooks.deliver``) for one delivery and one attempt number. The job
 logs the attempt and schedules the next one itself, instead of raising for RQ's retry, so the
 attempt log commits even when the endpoint failed. A job that runs twice, or late, finds the
-attempt already made and does nothing. The periodic sweep re-queues attempts whose job was lost.
+attempt already made and does nothing. The reconciler queues again attempts whose job was lost.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from service.extensions import db
-from service.jobs import defer
+from service.jobs import RECONCILE_BATCH, DeferredJob, defer
 from service.models import utcnow
 from service.outbound.transport import HttpOutcome, post_json
 from service.security import decrypt_text
@@ -28,9 +28,6 @@ from tenants.context import unscoped
 # Each wait stays below the job kind's 24-hour TTL, so a scheduled attempt cannot expire in Redis.
 RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600, 12 * 3600)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-# A due attempt still waiting after this long is taken as lost (Redis flushed, job expired) and re-queued.
-SWEEP_GRACE = timedelta(minutes=2)
-SWEEP_BATCH = 500
 USER_AGENT = "Fairpact-Webhooks/1"
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
@@ -133,26 +130,21 @@ def attempt_delivery(delivery_id: uuid.UUID, attempt: int) -> str:
     return _settle(delivery, attempt, outcome.succeeded)
 
 
-def enqueue_due_deliveries() -> int:
-    """Re-queue pending attempts that are overdue by more than SWEEP_GRACE, across all tenants."""
-    now = utcnow()
-    # A system job: the sweep must see every tenant's queue, and only reads ids to hand to tenant jobs.
-    with unscoped("re-queue overdue webhook deliveries of every tenant"):
+def overdue_attempts(cutoff: datetime) -> list[DeferredJob]:
+    """The jobs of pending attempts due before ``cutoff``, across all tenants (a source of the reconciler)."""
+    # Across tenants: it only reads ids to hand to jobs that run in each delivery's tenant.
+    with unscoped("find overdue webhook deliveries of every tenant"):
         due = db.session.execute(
             select(WebhookDelivery.id, WebhookDelivery.tenant_id, WebhookDelivery.attempt_count)
-            .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now - SWEEP_GRACE)
+            .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= cutoff)
             .order_by(WebhookDelivery.next_attempt_at)
-            .limit(SWEEP_BATCH)
+            .limit(RECONCILE_BATCH)
         ).all()
-        if due:
-            # Push them out by the grace period so the next sweep does not queue them again meanwhile.
-            db.session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id.in_([row.id for row in due]))
-                .values(next_attempt_at=now + SWEEP_GRACE)
-                .execution_options(synchronize_session=False)
-            )
-    for row in due:
-        attempt = row.attempt_count + 1
-        defer("webhooks.deliver", row.tenant_id, row.id, attempt, job_id=job_id_for(row.id, attempt))
-    return len(due)
+    return [
+        DeferredJob(
+            "webhooks.deliver",
+            (str(row.tenant_id), str(row.id), row.attempt_count + 1),
+            job_id_for(row.id, row.attempt_count + 1),
+        )
+        for row in due
+    ]

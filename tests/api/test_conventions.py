@@ -280,7 +280,7 @@ def test_unreachable_database_answers_503_in_the_error_shape(make_app):
 
 
 def test_committed_work_survives_redis_being_down(make_app, seed, app, run_jobs, mailbox):
-    """Redis down at enqueue time: the request still succeeds, and the sweep sends the email later."""
+    """Redis down at enqueue time: the request still succeeds, and the reconciler sends the email later."""
     from datetime import timedelta
 
     from sqlalchemy import update
@@ -289,7 +289,7 @@ def test_committed_work_survives_redis_being_down(make_app, seed, app, run_jobs,
     from service.extensions import db
     from service.models import utcnow
     from tests.conftest import free_port
-    from workers.emails import sweep_unsent
+    from workers.reconcile import reconcile
 
     down = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
     tenant = seed.make_tenant()
@@ -301,6 +301,7 @@ def test_committed_work_survives_redis_being_down(make_app, seed, app, run_jobs,
     with app.app_context():
         db.session.execute(update(EmailMessage).values(created_at=utcnow() - timedelta(hours=1)))
         db.session.commit()
-        assert sweep_unsent() == 1  # Redis is back (the normal app): the sweep re-enqueues it
+        # Redis is back (the normal app): the reconciler queues it again
+        assert reconcile()["emails"] == {"found": 1, "queued": 1}
     run_jobs()
     assert mailbox.wait_for(1)[0]["To"] == "late@example.com"

@@ -90,7 +90,7 @@ def test_a_render_job_lost_with_redis_is_caught_up(app, client, seed, run_jobs, 
     redis.flushdb()  # the queued render job is lost
     _age(app, scene.tenant_id, ContractVersion, "sent_at", 1)
 
-    _periodic(app, run_jobs, "contracts.retry_stalled")
+    _periodic(app, run_jobs, "maintenance.reconcile")
 
     assert _get(client, scene, draft["id"])["current_version"]["document"]["ready"] is True
     assert sign_link(mailbox, scene.creator_email)

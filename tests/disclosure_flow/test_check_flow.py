@@ -121,7 +121,7 @@ def test_recheck_finds_the_label_removed_and_alerts_again(app, client, seed, run
     assert any(m["To"] == brand.creator.email for m in messages)
 
 
-def test_sweep_starts_due_rechecks_whose_job_was_lost(app, client, seed, run_jobs, redis):
+def test_the_reconciler_starts_due_rechecks_whose_job_was_lost(app, client, seed, run_jobs, redis):
     brand = Brand(client, seed)
     post = brand.post(brand.campaign(["DE"])["id"])
     brand.submit(post["id"], caption=LABELLED)
@@ -130,10 +130,10 @@ def test_sweep_starts_due_rechecks_whose_job_was_lost(app, client, seed, run_job
     with app.app_context(), tenant_scope(brand.tenant.id):
         db.session.execute(update(Check).where(Check.status == CheckStatus.SCHEDULED).values(due_at=utcnow()))
         db.session.commit()
-    from workers.disclosure import sweep_due
+    from workers.reconcile import reconcile
 
     with app.app_context():
-        assert sweep_due() == 1
+        assert reconcile()["checks"] == {"found": 2, "queued": 2}  # one run per shard of the tenant
     run_jobs()
     checks = brand.call("GET", f"/disclosure/posts/{post['id']}/checks", 200).json["items"]
     assert [c["trigger"] for c in checks].count("recheck") == 2

@@ -155,7 +155,7 @@ def test_slow_endpoint_times_out(app, account, receiver, run_jobs, monkeypatch):
 def test_a_job_that_runs_twice_sends_once(account, receiver, run_jobs, redis):
     endpoint = account.add_endpoint(receiver.url)
     sent = account.send_test(endpoint["id"])
-    # A duplicate of the same attempt, as a sweep racing the original job would queue it.
+    # A duplicate of the same attempt, as the reconciler racing the original job could queue it.
     Queue("default", connection=redis).enqueue("workers.webhooks.deliver", str(account.id), sent["id"], 1)
 
     run_jobs()
@@ -165,7 +165,7 @@ def test_a_job_that_runs_twice_sends_once(account, receiver, run_jobs, redis):
     assert len(account.delivery(sent["id"])["attempts"]) == 1
 
 
-def test_sweep_sends_deliveries_whose_job_was_lost(app, account, receiver, run_jobs, redis):
+def test_the_reconciler_sends_deliveries_whose_job_was_lost(app, account, receiver, run_jobs, redis):
     endpoint = account.add_endpoint(receiver.url)
     sent = account.send_test(endpoint["id"])
     redis.flushdb()  # Redis lost the queued job
@@ -179,7 +179,7 @@ def test_sweep_sends_deliveries_whose_job_was_lost(app, account, receiver, run_j
     run_jobs()
     assert receiver.requests == []
 
-    Queue("low", connection=redis).enqueue("workers.webhooks.sweep_due")
+    Queue("low", connection=redis).enqueue("workers.reconcile.reconcile_job")
     run_jobs()
 
     assert len(receiver.wait_for(1)) == 1
