@@ -16,7 +16,7 @@ from flask_smorest import Api, Blueprint
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
-from service.api_requests import refuse_undocumented_body_type
+from service.api_requests import refuse_undocumented_request
 from service.errors import AppError, handle_http_exception
 from service.extensions import db
 from tenants.access import Principal, current_principal
@@ -122,7 +122,7 @@ def require_role(minimum: Role) -> Callable[[F], F]:
                 raise Unauthenticated("Send a valid API key as `Authorization: Bearer <key>`.")
             if not principal.has_role(minimum):
                 raise AppError(f"This operation needs the {minimum.value} role or higher.", status_code=403)
-            refuse_undocumented_body_type()
+            refuse_undocumented_request()
             return view(*args, **kwargs)
 
         wrapper._required_role = minimum  # type: ignore[attr-defined]
@@ -259,7 +259,10 @@ def idempotent(view: F) -> F:
 
     apidoc = getattr(view, "_apidoc", {})
     wrapper._apidoc = apidoc  # type: ignore[attr-defined]
-    apidoc.setdefault("manual_doc", {}).setdefault("parameters", []).extend(IDEMPOTENCY_DOC["parameters"])
+    # Beside the parsed arguments, not in manual_doc: flask-smorest's manual doc replaces the parameters list
+    # wholesale, which dropped an operation's query arguments (the bulk upload's lang and client_id).
+    arguments = apidoc.setdefault("arguments", {}).setdefault("parameters", [])
+    arguments.extend(copy.deepcopy(IDEMPOTENCY_DOC["parameters"]))
     return wrapper  # type: ignore[return-value]
 
 

@@ -87,6 +87,11 @@ CHECKS = [
 ]
 
 
+# make test: a quick pass over every operation; make verify: the long run.
+SHORT_RUN_EXAMPLES = 15
+LONG_RUN_EXAMPLES = 100
+
+
 def _operations(schema: Any) -> list[Any]:
     """Every operation of the document; deletions last, so the others still find the objects they name."""
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -147,9 +152,10 @@ def _run_schemathesis(app, client, seed, run_jobs, examples: int) -> None:  # ty
 def test_api_honours_its_own_document(app, client, seed, run_jobs):
     """Generated requests (valid and invalid) against every operation, as the owner of an account with data:
     no 5xx, and every status code and body is the one the document promises."""
-    _run_schemathesis(app, client, seed, run_jobs, examples=15)
+    _run_schemathesis(app, client, seed, run_jobs, examples=SHORT_RUN_EXAMPLES)
 
 
 @pytest.mark.verify
 def test_api_honours_its_own_document_at_length(app, client, seed, run_jobs):
-    _run_schemathesis(app, client, seed, run_jobs, examples=400)
+    """The same, with many more examples per operation (make verify)."""
+    _run_schemathesis(app, client, seed, run_jobs, examples=LONG_RUN_EXAMPLES)
