@@ -6,7 +6,7 @@ import copy
 import functools
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import marshmallow as ma
@@ -16,6 +16,7 @@ from flask_smorest import Api, Blueprint
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
+from service.api_requests import refuse_undocumented_request
 from service.errors import AppError, handle_http_exception
 from service.extensions import db
 from tenants.access import Principal, current_principal
@@ -66,7 +67,7 @@ def _unstorable_text(value: Any) -> bool:
     return False
 
 
-def _find_unstorable(data: Any, path: str = "") -> dict[str, list[str]]:
+def find_unstorable(data: Any, path: str = "") -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
     for key, value in items:
@@ -74,7 +75,7 @@ def _find_unstorable(data: Any, path: str = "") -> dict[str, list[str]]:
         if _unstorable_text(value) or _unstorable_text(key):
             found[where] = ["Contains a NUL character or invalid Unicode; remove it."]
         else:
-            found.update(_find_unstorable(value, where))
+            found.update(find_unstorable(value, where))
     return found
 
 
@@ -83,7 +84,9 @@ class CleanTextMixin:
 
     @ma.pre_load
     def _reject_unstorable_text(self, data: Any, **_kwargs: Any) -> Any:
-        problems = _find_unstorable(data if isinstance(data, dict) else dict(data))
+        if not isinstance(data, Mapping):
+            return data  # a JSON number, string, list or null: marshmallow answers "Invalid input type."
+        problems = find_unstorable(dict(data))
         if problems:
             raise ma.ValidationError(problems)
         return data
@@ -119,6 +122,7 @@ def require_role(minimum: Role) -> Callable[[F], F]:
                 raise Unauthenticated("Send a valid API key as `Authorization: Bearer <key>`.")
             if not principal.has_role(minimum):
                 raise AppError(f"This operation needs the {minimum.value} role or higher.", status_code=403)
+            refuse_undocumented_request()
             return view(*args, **kwargs)
 
         wrapper._required_role = minimum  # type: ignore[attr-defined]
@@ -273,7 +277,10 @@ def idempotent(view: F) -> F:
 
     apidoc = getattr(view, "_apidoc", {})
     wrapper._apidoc = apidoc  # type: ignore[attr-defined]
-    apidoc.setdefault("manual_doc", {}).setdefault("parameters", []).extend(IDEMPOTENCY_DOC["parameters"])
+    # Beside the parsed arguments, not in manual_doc: flask-smorest's manual doc replaces the parameters list
+    # wholesale, which dropped an operation's query arguments (the bulk upload's lang and client_id).
+    arguments = apidoc.setdefault("arguments", {}).setdefault("parameters", [])
+    arguments.extend(copy.deepcopy(IDEMPOTENCY_DOC["parameters"]))
     return wrapper  # type: ignore[return-value]
 
 

@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import swagger_ui_bundle
 from flask import Flask, request, send_from_directory, session
@@ -87,14 +87,19 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _load_identity(identity: str) -> Any:
+    """The user or creator a session cookie names, if the cookie is of their current sign-in generation."""
     from service.accounts.models import Creator, User
 
-    kind, _, raw_id = identity.partition(":")
-    model = {"user": User, "creator": Creator}.get(kind)
+    kind, _, rest = identity.partition(":")
+    raw_id, _, generation = rest.partition(":")
+    models: dict[str, type[User] | type[Creator]] = {"user": User, "creator": Creator}
+    model = models.get(kind)
     try:
-        return db.session.get(model, uuid.UUID(raw_id)) if model else None
+        found = cast("User | Creator | None", db.session.get(model, uuid.UUID(raw_id)) if model else None)
     except ValueError:
         return None
+    # A cookie from before the last sign-out (a copy someone kept) signs no one in.
+    return found if found is not None and generation == str(found.session_generation) else None
 
 
 def _register_api(app: Flask) -> None:

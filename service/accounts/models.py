@@ -28,11 +28,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moved on at sign-out: session cookies issued before (copies included) no longer sign anyone in.
+    session_generation: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     created_at: Mapped[datetime] = created_at()
 
     def get_id(self) -> str:
         # Prefixed so a user id can never be loaded as a creator or the other way round.
-        return f"user:{self.id}"
+        return f"user:{self.id}:{self.session_generation}"
 
 
 class Creator(UserMixin, db.Model):  # type: ignore[name-defined]
@@ -47,10 +49,11 @@ class Creator(UserMixin, db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     locale: Mapped[str | None] = mapped_column(String(8))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_generation: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     created_at: Mapped[datetime] = created_at()
 
     def get_id(self) -> str:
-        return f"creator:{self.id}"
+        return f"creator:{self.id}:{self.session_generation}"
 
 
 class MagicLink(db.Model):  # type: ignore[name-defined]

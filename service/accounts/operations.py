@@ -90,6 +90,15 @@ def _count_failure(user: User, now: object) -> None:
     db.session.commit()
 
 
+def end_sessions(identity: object) -> None:
+    """Sign-out: every session cookie issued so far to this user or creator (and any copy of it) stops working.
+
+    The cookie is signed but not stored, so it cannot be deleted from the server; its generation is moved on.
+    """
+    if isinstance(identity, User | Creator):
+        identity.session_generation += 1
+
+
 # --- magic links ---------------------------------------------------------------------------------
 
 

@@ -58,12 +58,27 @@ def read_rows(data: bytes, fmt: str) -> list[dict[str, Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Unprocessable("The file is not UTF-8 text.", errors={"file": ["Save it as UTF-8."]}) from exc
-    rows = list(_jsonl_rows(text) if fmt == "jsonl" else _csv_rows(text))
+    rows = list(_storable(_jsonl_rows(text) if fmt == "jsonl" else _csv_rows(text)))
     if not rows:
         raise Unprocessable("The file has no posts.", errors={"file": ["No rows found."]})
     if len(rows) > MAX_ROWS:
         raise Unprocessable("Too many rows.", errors={"file": [f"At most {MAX_ROWS} posts per file."]})
     return rows
+
+
+def _storable(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """A row with a NUL character or invalid Unicode (a lone surrogate) cannot be stored or shown: a bad row."""
+    from service.api import find_unstorable
+
+    for row in rows:
+        where = find_unstorable(row.get("post", {}))
+        if where:
+            yield {
+                "line": row["line"],
+                "problem": f"{', '.join(sorted(where))}: contains a NUL character or invalid Unicode",
+            }
+        else:
+            yield row
 
 
 def _jsonl_rows(text: str) -> Iterator[dict[str, Any]]:
@@ -84,13 +99,20 @@ def _jsonl_rows(text: str) -> Iterator[dict[str, Any]]:
 def _csv_rows(text: str) -> Iterator[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     previous_end = 1  # the header line
-    for record in reader:
-        line = previous_end + 1  # a record may span lines (quoted newlines): report where it starts
-        previous_end = reader.line_num
-        try:
-            yield {"line": line, "post": _csv_post(record)}
-        except ValueError as exc:
-            yield {"line": line, "problem": str(exc)}
+    try:
+        for record in reader:
+            line = previous_end + 1  # a record may span lines (quoted newlines): report where it starts
+            previous_end = reader.line_num
+            try:
+                yield {"line": line, "post": _csv_post(record)}
+            except ValueError as exc:
+                yield {"line": line, "problem": str(exc)}
+    except csv.Error as exc:
+        # The reader cannot go on past this point (a cell over the field size limit, a broken quote).
+        raise Unprocessable(
+            f"The CSV file cannot be read from line {reader.line_num} on: {exc}.",
+            errors={"file": [f"Line {reader.line_num}: {exc}."]},
+        ) from exc
 
 
 def _csv_post(record: dict[str | Any, Any]) -> dict[str, Any]:

@@ -48,8 +48,11 @@ def document_key(tenant_id: object, document_id: object, name: str) -> str:
 
 
 def check_key(key: str) -> str:
-    """Keys are relative paths of plain segments: no "..", no leading "/", nothing a shell or URL would mangle."""
-    if len(key) > MAX_KEY_LENGTH or not _KEY.match(key) or any(part in (".", "..") for part in key.split("/")):
+    """Keys are relative paths of plain segments: no "..", no leading "/", nothing a shell or URL would mangle.
+
+    ``fullmatch``: with ``match``, ``$`` also matches before a final newline, which let "a.pdf\\n" through.
+    """
+    if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(key) or any(part in (".", "..") for part in key.split("/")):
         raise ValueError(f"{key!r} is not a valid document key")
     return key
 

@@ -19,6 +19,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 MAX_URL_LENGTH = 2000
 # IPv6 prefixes that carry an IPv4 address which the network translates to, so it is checked instead.
 _NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+# Not globally reachable (IANA special-purpose registries), yet not flagged by this Python's ipaddress:
+# the IETF protocol assignments block (192.0.0.8, the dummy address; NAT64/DS-Lite plumbing) and the
+# deprecated IPv6 site-local range, which some networks still route internally.
+_NOT_PUBLIC = (ipaddress.IPv4Network("192.0.0.0/24"), ipaddress.IPv6Network("fec0::/10"))
 
 
 class AddressRefused(ValueError):
@@ -52,7 +56,7 @@ def refusal_reason(ip: IPAddress, *, allow_loopback: bool) -> str | None:
         return f"{ip} is a link-local address"
     if ip.is_private:
         return f"{ip} is a private address"
-    if ip.is_multicast or ip.is_reserved or not ip.is_global:
+    if ip.is_multicast or ip.is_reserved or not ip.is_global or any(ip in net for net in _NOT_PUBLIC):
         return f"{ip} is not a public address"
     return None
 

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from service.access import SESSION_CLIENT, SESSION_TENANT
 from service.accounts import operations as ops
@@ -59,9 +59,11 @@ def _safe_next() -> str | None:
 
 
 @bp.post("/logout")
+@transactional
 def logout() -> ResponseReturnValue:
     form = ConfirmForm()
     if form.validate_on_submit():
+        ops.end_sessions(current_user._get_current_object())
         logout_user()
         session.pop(SESSION_TENANT, None)
         session.pop(SESSION_CLIENT, None)
