@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_security'
-down_revision = '0004_disclosure'
+down_revision = "0007_disclosure_media"
 branch_labels = None
 depends_on = None
 
