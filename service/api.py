@@ -7,7 +7,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import marshmallow as ma
 from flask import Response, current_app, g, request
@@ -156,9 +156,16 @@ def public_operation(description: str) -> Callable[[F], F]:
         manual = doc.setdefault("manual_doc", {})
         manual["security"] = []
         manual["description"] = (manual.get("description", "") + "\n\n" + description).strip()
-        view._apidoc = doc  # type: ignore[attr-defined]
-        view._public_operation = True  # type: ignore[attr-defined]
-        return view
+
+        # No require_role here, so the document's request rules are applied by this wrapper instead.
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            refuse_undocumented_request()
+            return view(*args, **kwargs)
+
+        checked._apidoc = doc  # type: ignore[attr-defined]
+        checked._public_operation = True  # type: ignore[attr-defined]
+        return cast(F, checked)
 
     return decorate
 
