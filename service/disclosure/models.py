@@ -96,6 +96,7 @@ class DeliverablePost(TenantOwned, db.Model):  # type: ignore[name-defined]
         ForeignKeyConstraint(["tenant_id", "contract_id"], ["contracts.tenant_id", "contracts.id"]),
         Index("ix_disclosure_posts_tenant_campaign", "tenant_id", "campaign_id"),
         Index("ix_disclosure_posts_tenant_relation", "tenant_id", "creator_relation_id"),
+        Index("ix_disclosure_posts_tenant_due", "tenant_id", "due_on", "id"),  # the list order (posts_query)
     )
 
     id: Mapped[uuid.UUID] = tenant_row_id()

@@ -1,0 +1,28 @@
+"""List indexes: a tenant's deliverable posts in list order (due date, id).
+
+``GET /api/v1/disclosure/posts`` pages through a tenant's posts ordered by (due_on, id). With this index
+PostgreSQL reads the page straight from it instead of sorting all of the tenant's posts for every page
+(bench/growth.py measures it). tenant_id first, like every index of a tenant-owned table.
+
+Revision ID: 0008_list_indexes
+Revises: 0004_disclosure
+Create Date: 2026-12-01 20:30:00.000000
+
+"""
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0008_list_indexes'
+down_revision = '0004_disclosure'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('disclosure_posts', schema=None) as batch_op:
+        batch_op.create_index('ix_disclosure_posts_tenant_due', ['tenant_id', 'due_on', 'id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('disclosure_posts', schema=None) as batch_op:
+        batch_op.drop_index('ix_disclosure_posts_tenant_due')
