@@ -147,7 +147,8 @@ def growth_rows(data: dict[str, Any]) -> list[Row]:
     params, target = data["params"], data["target_ratio"]
     rows = []
     for result in data["results"]:
-        scans = ", ".join(result["large_seq_scans"]) or "none"
+        small, large = result["small_plans"], result["large_plans"]
+        scans = ", ".join(large["seq_scans"]) or "none"
         rows.append(
             Row(
                 f"growth: {result['name']} ({params['large']:,} vs {params['small']:,} posts)",
@@ -157,7 +158,8 @@ def growth_rows(data: dict[str, Any]) -> list[Row]:
                 f"<= {target}",
                 result["ratio"] <= target,
                 f"measured tenant: {params['measured_tenant_posts']:,} posts in both; {params['tenants']} tenants; "
-                f"seq scans in plans: {scans}",
+                f"seq scans: {scans}; buffers {small['buffers']} vs {large['buffers']}, "
+                f"SQL {small['sql_ms']:.1f} vs {large['sql_ms']:.1f} ms",
             )
         )
     return rows

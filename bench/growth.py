@@ -233,9 +233,18 @@ def statements_of(target: Subject, path: str) -> list[tuple[str, Any]]:
     return sent
 
 
-def sequential_scans(target: Subject, path: str) -> list[str]:
-    """Tables of concern that some statement of the request reads with a sequential scan (EXPLAIN)."""
-    found: set[str] = set()
+@dataclass
+class PlanCheck:
+    """What EXPLAIN (ANALYZE, BUFFERS) says about one request's statements on one database."""
+
+    seq_scans: list[str]  # tenant-owned tables read with a sequential scan
+    buffers: int  # shared buffers touched by all statements (hits and reads): grows if the work does
+    sql_ms: float  # execution time of all statements inside PostgreSQL
+
+
+def check_plans(target: Subject, path: str) -> PlanCheck:
+    scans: set[str] = set()
+    buffers, sql_ms = 0, 0.0
     with psycopg.connect(target.database_url) as conn:
         for statement, parameters in statements_of(target, path):
             if not statement.lstrip().upper().startswith("SELECT"):
@@ -243,10 +252,13 @@ def sequential_scans(target: Subject, path: str) -> list[str]:
             with conn.transaction():
                 conn.execute(f"SET LOCAL fairpact.tenant_id = '{target.tenant_id}'")
                 with conn.cursor() as cursor:
-                    cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
-                    plan = cursor.fetchone()[0][0]["Plan"]  # type: ignore[index]
-            found.update(_seq_scanned(plan))
-    return sorted(found & set(TABLES_OF_CONCERN))
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
+                    explained = cursor.fetchone()[0][0]  # type: ignore[index]
+            plan = explained["Plan"]
+            scans.update(_seq_scanned(plan))
+            buffers += plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+            sql_ms += explained.get("Execution Time", 0.0)
+    return PlanCheck(sorted(scans & set(TABLES_OF_CONCERN)), buffers, round(sql_ms, 3))
 
 
 def _seq_scanned(node: dict[str, Any]) -> Iterator[str]:
@@ -265,7 +277,8 @@ class Growth:
     path: str
     small: Timing
     large: Timing
-    large_seq_scans: list[str]
+    small_plans: PlanCheck
+    large_plans: PlanCheck
 
     @property
     def ratio(self) -> float:
@@ -279,29 +292,41 @@ def measure(small: Subject, large: Subject, rounds: int) -> list[Growth]:
     large_list, small_list = interleaved(PageWalk(large, pages), PageWalk(small, pages), rounds, warmup)
     dashboard_rounds = max(10, rounds // 4)
     large_dash, small_dash = interleaved(dashboard(large), dashboard(small), dashboard_rounds, 3)
+    deep_page = f"/api/v1/disclosure/posts?page={pages}&per_page={PER_PAGE}"
+    dashboard_path = "/api/v1/disclosure/dashboard"
     return [
         Growth(
             "post list p95",
             list_path,
             Timing.of(small_list),
             Timing.of(large_list),
-            sequential_scans(large, list_path),
+            check_plans(small, deep_page),
+            check_plans(large, deep_page),
         ),
         Growth(
             "dashboard p95",
-            "/api/v1/disclosure/dashboard",
+            dashboard_path,
             Timing.of(small_dash),
             Timing.of(large_dash),
-            sequential_scans(large, "/api/v1/disclosure/dashboard"),
+            check_plans(small, dashboard_path),
+            check_plans(large, dashboard_path),
         ),
     ]
 
 
+def plan_note(result: Growth) -> str:
+    small, large = result.small_plans, result.large_plans
+    scans = ", ".join(large.seq_scans) or "none"
+    return (
+        f"seq scans: {scans}; buffers {small.buffers} vs {large.buffers}; "
+        f"SQL {small.sql_ms:.1f} vs {large.sql_ms:.1f} ms"
+    )
+
+
 def print_table(results: list[Growth], sizes: dict[str, int]) -> None:
-    print(f"{'request (measured tenant: 1,000 posts)':<40}{'small p95':>12}{'large p95':>12}{'ratio':>8}  seq scans")
+    print(f"{'request (measured tenant: 1,000 posts)':<40}{'small p95':>12}{'large p95':>12}{'ratio':>8}  plans")
     for r in results:
-        scans = ", ".join(r.large_seq_scans) or "none"
-        print(f"{r.name:<40}{r.small.p95_ms:>9.2f} ms{r.large.p95_ms:>9.2f} ms{r.ratio:>8.2f}  {scans}")
+        print(f"{r.name:<40}{r.small.p95_ms:>9.2f} ms{r.large.p95_ms:>9.2f} ms{r.ratio:>8.2f}  {plan_note(r)}")
     print(f"small: {sizes['small']:,} posts, large: {sizes['large']:,} posts, {TENANTS} tenants; target ratio <= 1.5")
 
 

@@ -199,6 +199,7 @@ class Check(TenantOwned, db.Model):  # type: ignore[name-defined]
             ["tenant_id", "submission_id"], ["disclosure_submissions.tenant_id", "disclosure_submissions.id"]
         ),
         Index("ix_disclosure_checks_tenant_post", "tenant_id", "post_id", "created_at"),
+        Index("ix_disclosure_checks_tenant_done", "tenant_id", "status", "completed_at"),  # the dashboard's weeks
         Index("ix_disclosure_checks_due", "status", "due_at"),
     )
 
