@@ -4,8 +4,10 @@ Each benchmark measures its baseline in the same run and writes JSON to bench/re
 files they wrote and prints a row per measurement: measured, baseline, ratio, target, met or not, a note.
 The table is written to bench/results/summary-<stamp>.json and .txt as well.
 
-``--quick`` runs every benchmark with small sizes (a minute or two, for trying things out; its figures
-are not the record); ``--only api_load,growth`` runs some of them. ``make bench BENCH_ARGS=--quick``.
+``--quick`` runs every benchmark with small sizes (a few minutes, for trying things out; its figures
+are not the record); ``--only api_load,growth`` runs some of them; ``--use NAME=FILE`` takes a
+benchmark's figures from a JSON file it wrote earlier instead of running it again.
+``make bench BENCH_ARGS=--quick``.
 """
 
 from __future__ import annotations
@@ -136,8 +138,9 @@ def api_rows(data: dict[str, Any]) -> list[Row]:
                 result["ratio"],
                 f">= {target}",
                 result["ratio"] >= target,
-                f"{result['url_path']}; bare Flask /ping as baseline, 2 workers, wrk {data['params']['connections']} "
-                f"connections, median of {data['params']['rounds']} x {data['params']['seconds']} s",
+                f"{result['name'].split(': ', 1)[-1]}; bare Flask /ping as baseline, 2 workers, wrk "
+                f"{data['params']['connections']} connections, median of {data['params']['rounds']} x "
+                f"{data['params']['seconds']} s",
             )
         )
     return rows
@@ -158,8 +161,8 @@ def growth_rows(data: dict[str, Any]) -> list[Row]:
                 f"<= {target}",
                 result["ratio"] <= target,
                 f"measured tenant: {params['measured_tenant_posts']:,} posts in both; {params['tenants']} tenants; "
-                f"seq scans: {scans}; buffers {small['buffers']} vs {large['buffers']}, "
-                f"SQL {small['sql_ms']:.1f} vs {large['sql_ms']:.1f} ms",
+                f"seq scans: {scans}; shared buffers small/large {small['buffers']}/{large['buffers']}, "
+                f"SQL {small['sql_ms']:.1f}/{large['sql_ms']:.1f} ms",
             )
         )
     return rows
@@ -252,17 +255,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for trying things out")
     parser.add_argument("--only", help="comma-separated: " + ",".join(b.name for b in BENCHMARKS))
+    parser.add_argument("--use", action="append", default=[], metavar="NAME=FILE", help="figures from a file")
     args = parser.parse_args(argv)
     chosen = set(args.only.split(",")) if args.only else {b.name for b in BENCHMARKS}
-    unknown = chosen - {b.name for b in BENCHMARKS}
+    given = dict(item.split("=", 1) for item in args.use)
+    unknown = (chosen | set(given)) - {b.name for b in BENCHMARKS}
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    chosen |= set(given)
 
     rows: list[Row] = []
     durations: dict[str, float] = {}
     failed = []
     for benchmark in (b for b in BENCHMARKS if b.name in chosen):
-        path, durations[benchmark.name] = run(benchmark, args.quick)
+        if benchmark.name in given:
+            path: Path | None = Path(given[benchmark.name])
+            print(f"\n=== {benchmark.name}: figures from {path}", flush=True)
+        else:
+            path, durations[benchmark.name] = run(benchmark, args.quick)
         if path is None:
             failed.append(benchmark.name)
             rows.append(Row(benchmark.name, "failed", "-", None, "-", False, "see its output above"))
