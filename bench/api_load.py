@@ -116,7 +116,7 @@ def _ms(text: str) -> float:
 def parse_wrk(output: str) -> Run:
     if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
         raise RuntimeError(f"wrk saw failed requests:\n{output}")
-    latency = dict(re.findall(r"^\s+(50|99)(?:\.000)?%\s+(\S+)$", output, re.MULTILINE))
+    latency = dict(re.findall(r"^\s+(50|99)(?:\.000)?%\s+(\S+)\s*$", output, re.MULTILINE))
     rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
     total = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
     if rps is None or total is None or set(latency) != {"50", "99"}:

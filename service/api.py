@@ -199,7 +199,8 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
 
 
 def paginate(statement: Select[Any], page: int, per_page: int) -> dict[str, Any]:
-    """One page of ``statement`` and the total, in one round trip: the count rides along as a subquery."""
+    """One page of ``statement`` (a select of one entity) and the total, in one round trip: the count
+    rides along as a scalar subquery of the page query."""
     count = select(func.count()).select_from(statement.order_by(None).subquery())
     paged = statement.add_columns(count.scalar_subquery().label("total"))
     rows = db.session.execute(paged.limit(per_page).offset((page - 1) * per_page)).unique().all()
