@@ -29,6 +29,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -118,16 +119,31 @@ def posts_per_tenant(total: int, tenants: int, measured: int) -> list[int]:
     return [measured] + [others + (1 if n < extra else 0) for n in range(tenants - 1)]
 
 
+FILL_CONNECTIONS = 2  # one per core: the tenants' shares are written side by side
+
+
 def fill(database_url: str, total_posts: int, tenants: int = TENANTS, measured: int = MEASURED_POSTS) -> uuid.UUID:
     """Tenants, creators, relations, campaigns, posts and checks; returns the measured tenant's id."""
     with psycopg.connect(database_url) as conn:
-        conn.execute("SET synchronous_commit = off")  # a throwaway schema: no need to wait for each flush
         conn.execute(INSERT_TENANTS, {"tenants": tenants})
         conn.execute(INSERT_CREATORS, {"creators": tenants * CREATORS_PER_TENANT})
         tenant_ids = [row[0] for row in conn.execute("SELECT id FROM tenants ORDER BY slug")]
+    shares = list(enumerate(zip(tenant_ids, posts_per_tenant(total_posts, tenants, measured), strict=True)))
+    with ThreadPoolExecutor(FILL_CONNECTIONS) as pool:
+        for done in [
+            pool.submit(_fill_tenants, database_url, shares[n::FILL_CONNECTIONS]) for n in range(FILL_CONNECTIONS)
+        ]:
+            done.result()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")  # the planner's statistics, and no autovacuum starting mid-measurement
+    return tenant_ids[0]
+
+
+def _fill_tenants(database_url: str, shares: list[tuple[int, tuple[Any, int]]]) -> None:
+    with psycopg.connect(database_url) as conn:
+        conn.execute("SET synchronous_commit = off")  # a throwaway schema: no need to wait for each flush
         conn.commit()
-        shares = posts_per_tenant(total_posts, tenants, measured)
-        for number, (tenant_id, posts) in enumerate(zip(tenant_ids, shares, strict=True)):
+        for number, (tenant_id, posts) in shares:
             with conn.transaction():
                 conn.execute(f"SET LOCAL fairpact.tenant_id = '{uuid.UUID(str(tenant_id))}'")
                 params = {
@@ -136,9 +152,6 @@ def fill(database_url: str, total_posts: int, tenants: int = TENANTS, measured: 
                     "creator_offset": number * CREATORS_PER_TENANT,
                 }
                 conn.execute(INSERT_TENANT_ROWS, params)
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")  # the planner's statistics, and no autovacuum starting mid-measurement
-    return tenant_ids[0]
 
 
 def count_rows(database_url: str) -> dict[str, int]:
