@@ -262,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = (chosen | set(given)) - {b.name for b in BENCHMARKS}
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    missing = [path for path in given.values() if not Path(path).is_file()]
+    if missing:
+        parser.error(f"no such file: {', '.join(missing)}")
     chosen |= set(given)
 
     rows: list[Row] = []
