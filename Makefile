@@ -16,7 +16,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
-# bench uses its own PostgreSQL role/schema and Redis database, never the tests' ones.
+# bench uses its own PostgreSQL roles/schemas and Redis databases (10-13 on this server), never the tests' ones.
+# BENCH_ARGS: e.g. --quick (small sizes, a few minutes) or --only api_load,growth (python -m bench --help).
 BENCH_DATABASE_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/10
 export BENCH_DATABASE_ADMIN_URL BENCH_REDIS_URL
@@ -25,10 +26,12 @@ export BENCH_DATABASE_ADMIN_URL BENCH_REDIS_URL
 # Playwright drives it, `playwright install` is never used).
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core
 BROWSER_PACKAGES := chromium
+# wrk: the load generator of the API benchmark (a C program in its own process; honest latency figures).
+BENCH_PACKAGES := wrk
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help run test verify lint bench worker migrate seed translations translations-extract \
-	venv pdf-packages test-packages check-services
+	venv pdf-packages test-packages bench-packages check-services
 
 help: ## Show the targets
 	@echo "Fairpact: make run (demo on http://$(HOST):$(PORT)) and make test (the whole suite)"
@@ -57,12 +60,9 @@ lint: venv ## ruff check, ruff format --check and mypy (runs all three, fails if
 	$(BIN)/mypy --follow-imports=silent bench || status=1; \
 	exit $$status
 
-bench: venv pdf-packages ## Every benchmark, each as a ratio to a baseline measured in the same run (bench/results/)
+bench: venv pdf-packages bench-packages ## Every benchmark and one table of ratios to baselines of the same run (docs/performance.md)
 	@$(PYTHON) .ci/check_services.py "$(BENCH_DATABASE_ADMIN_URL)" "$(BENCH_REDIS_URL)"
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
-	$(BIN)/python -m bench.pdf_render
-	$(BIN)/python -m bench.disclosure_engine
-	@if [ -f bench/disclosure_pipeline.py ]; then $(BIN)/python -m bench.disclosure_pipeline; fi
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 worker: venv pdf-packages translations ## Run an RQ worker with its scheduler and periodic jobs (needs REDIS_URL)
 	$(BIN)/fairpact worker
@@ -110,6 +110,9 @@ pdf-packages:
 
 test-packages:
 	$(call install_missing_packages,$(PDF_PACKAGES) $(BROWSER_PACKAGES))
+
+bench-packages:
+	$(call install_missing_packages,$(BENCH_PACKAGES))
 
 check-services:
 	@$(PYTHON) .ci/check_services.py

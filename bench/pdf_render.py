@@ -17,35 +17,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
-import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+from bench.common import Timing, interleaved, machine, shown, stamp, write_result
+
 DOCUMENT_ID = "FP-BENCH-0001"
-
-
-@dataclass
-class Timing:
-    median_ms: float
-    p10_ms: float
-    p90_ms: float
-    samples: int
-
-    @classmethod
-    def of(cls, seconds: list[float]) -> Timing:
-        ms = sorted(s * 1000 for s in seconds)
-        deciles = statistics.quantiles(ms, n=10)
-        return cls(round(statistics.median(ms), 2), round(deciles[0], 2), round(deciles[-1], 2), len(ms))
 
 
 @dataclass
@@ -111,23 +94,6 @@ def page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-def interleaved(
-    measured: Callable[[], Any], baseline: Callable[[], Any], rounds: int, warmup: int
-) -> tuple[list[float], list[float]]:
-    """Alternate the two (and which goes first), so drift on a busy machine hits both alike."""
-    for _ in range(warmup):
-        measured()
-        baseline()
-    times: dict[str, list[float]] = {"measured": [], "baseline": []}
-    for n in range(rounds):
-        order = [("measured", measured), ("baseline", baseline)]
-        for name, func in order if n % 2 == 0 else reversed(order):
-            start = time.perf_counter()
-            func()
-            times[name].append(time.perf_counter() - start)
-    return times["measured"], times["baseline"]
-
-
 def html_stage(subject: Subject, rounds: int) -> Timing:
     """Our part alone (catalogue, context, sandbox, layout) without WeasyPrint."""
     from service.documents.catalogue import load_template
@@ -189,13 +155,6 @@ def print_table(rows: list[tuple[str, str, str, str]], notes: list[str]) -> None
         print(f"  {note}")
 
 
-def write_json(payload: dict[str, Any]) -> Path:
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"pdf_render-{payload['started_at']}.json"
-    path.write_text(json.dumps(payload, indent=2) + "\n")
-    return path
-
-
 def run(subject: Subject, rounds: int, warmup: int, child_renders: int) -> dict[str, Any]:
     pipeline, baseline = subject.pipeline(), subject.baseline()
     pages = page_count(pipeline())
@@ -207,8 +166,8 @@ def run(subject: Subject, rounds: int, warmup: int, child_renders: int) -> dict[
     ratio = round(measured.median_ms / reference.median_ms, 3)
     rss = {mode: peak_rss(mode, child_renders, subject) for mode in ("pipeline", "baseline")}
     return {
-        "started_at": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "started_at": stamp(),
+        "machine": machine(),
         "params": {
             "template": subject.template,
             "languages": subject.languages,
@@ -278,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     result = run(subject, args.rounds, args.warmup, args.child_renders)
     report(result)
-    print(f"written to {write_json(result)}")
+    print(f"written to {shown(write_result('pdf_render', result))}")
     return 0
 
 

@@ -10,8 +10,8 @@ Two measurements, each against a baseline measured in the same run, interleaved 
 2. job dispatch: ``defer()`` of N jobs, one commit that hands them to RQ, against N plain
    ``Queue.enqueue`` calls on the same Redis.
 
-It uses its own PostgreSQL role and schema (BENCH_DATABASE_ROLE, default fairpact_bench) and its
-own Redis database (BENCH_REDIS_URL, default db 10), never the tests' ones, and drops both at the end.
+It uses its own PostgreSQL role and schema (BENCH_DATABASE_ROLE, default fairpact_bench_run) and its
+own Redis database (BENCH_REDIS_URL, default db 11), never the tests' ones, and drops both at the end.
 Results are printed as a table and written as JSON to bench/results/.
 """
 
@@ -20,17 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -39,10 +35,23 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import insert
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
-ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
-ROLE = os.environ.get("BENCH_DATABASE_ROLE", "fairpact_bench")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+from bench.common import (
+    Timing,
+    app_env,
+    build_app,
+    count_raw_round_trips,
+    count_round_trips,
+    drop_schema,
+    interleaved,
+    issue_key,
+    machine,
+    prepare_schema,
+    shown,
+    write_result,
+)
+
+ROLE = os.environ.get("BENCH_DATABASE_ROLE", "fairpact_bench_run")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 TENANTS = 10
 CLIENTS_PER_TENANT = 1000
@@ -51,25 +60,13 @@ JOB_KIND = "emails.send"
 
 
 @dataclass
-class Timing:
-    median_ms: float
-    p10_ms: float
-    p90_ms: float
-    samples: int
-
-    @classmethod
-    def of(cls, seconds: list[float]) -> Timing:
-        ms = sorted(s * 1000 for s in seconds)
-        deciles = statistics.quantiles(ms, n=10)
-        return cls(round(statistics.median(ms), 4), round(deciles[0], 4), round(deciles[-1], 4), len(ms))
-
-
-@dataclass
 class Result:
     name: str
     what: str
     measured: Timing
     baseline: Timing
+    round_trips: int | None = None  # to PostgreSQL, per call of the measured and of the baseline
+    baseline_round_trips: int | None = None
 
     @property
     def ratio(self) -> float:
@@ -79,52 +76,13 @@ class Result:
 # --- the database and app under test -------------------------------------------------------------
 
 
-def prepare_schema() -> str:
-    """A fresh schema owned by an ordinary role (no superuser, no BYPASSRLS), like production's app role."""
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ROLE,)).fetchone() is None:
-            conn.execute(f'CREATE ROLE "{ROLE}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
-        conn.execute(f'DROP SCHEMA IF EXISTS "{ROLE}" CASCADE')
-        conn.execute(f'CREATE SCHEMA "{ROLE}" AUTHORIZATION "{ROLE}"')
-        host, port, dbname = conn.info.host, conn.info.port, conn.info.dbname
-    return f"postgresql://{ROLE}@{host}:{port}/{dbname}"
-
-
-def drop_schema() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{ROLE}" CASCADE')
-
-
-def build_app(database_url: str, instance_dir: str) -> Flask:
-    from flask_migrate import upgrade
-
-    from service.app import create_app
-
-    app = create_app(
-        env={
-            "FAIRPACT_ENV": "development",
-            "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL,
-            "MAIL_BACKEND": "outbox",
-            "FAIRPACT_INSTANCE_DIR": instance_dir,
-        }
-    )
-    with app.app_context():
-        upgrade()
-    return app
-
-
 def seed_tenants(app: Flask) -> tuple[uuid.UUID, str]:
     """TENANTS agencies with CLIENTS_PER_TENANT clients each; returns the measured tenant and a viewer key."""
     from service.accounts.models import User
-    from service.api_keys.operations import issue_api_key
     from service.extensions import db
-    from tenants.access import Principal, PrincipalKind
     from tenants.context import tenant_scope
     from tenants.models import Client, TenantKind
     from tenants.operations import create_tenant
-    from tenants.roles import Role
 
     with app.app_context():
         tenant_ids = []
@@ -136,33 +94,9 @@ def seed_tenants(app: Flask) -> tuple[uuid.UUID, str]:
             with tenant_scope(tenant.id):
                 db.session.execute(insert(Client), rows)
             tenant_ids.append(tenant.id)
-        measured = tenant_ids[TENANTS // 2]  # in the middle, so neither end of an index is favoured
-        actor = Principal(kind=PrincipalKind.SYSTEM, id=None, label="bench", tenant_id=measured, role=Role.OWNER)
-        with tenant_scope(measured):
-            secret = issue_api_key("bench", Role.VIEWER, actor=actor).secret
-            db.session.flush()  # inside the scope, so the key's audit event gets this tenant
         db.session.commit()
-    return measured, secret
-
-
-# --- timing --------------------------------------------------------------------------------------
-
-
-def interleaved(
-    measured: Callable[[], Any], baseline: Callable[[], Any], rounds: int, warmup: int
-) -> tuple[list[float], list[float]]:
-    """Alternate the two (and which goes first), so drift on a busy machine hits both alike."""
-    for _ in range(warmup):
-        measured()
-        baseline()
-    times: dict[str, list[float]] = {"measured": [], "baseline": []}
-    for n in range(rounds):
-        order = [("measured", measured), ("baseline", baseline)]
-        for name, func in order if n % 2 == 0 else reversed(order):
-            start = time.perf_counter()
-            func()
-            times[name].append(time.perf_counter() - start)
-    return times["measured"], times["baseline"]
+    measured = tenant_ids[TENANTS // 2]  # in the middle, so neither end of an index is favoured
+    return measured, issue_key(app, measured)
 
 
 # --- 1. the tenant-scoped list endpoint ----------------------------------------------------------
@@ -215,12 +149,17 @@ def bench_clients_list(app: Flask, database_url: str, rounds: int) -> list[Resul
         for name, body in (("endpoint", endpoint()), ("ORM", orm_list(app, tenant_id))):
             if [i["id"] for i in body["items"]] != [i["id"] for i in expected["items"]] or body["total"] != 1000:
                 raise RuntimeError(f"the {name} page differs from the raw SQL page")
+        with app.app_context():
+            from service.extensions import db
+
+            trips = count_round_trips(db.engine, endpoint)
+        raw_trips = count_raw_round_trips(conn, lambda: raw_list(conn, tenant_id))
         warmup = max(10, rounds // 10)
         ep, raw1 = interleaved(endpoint, lambda: raw_list(conn, tenant_id), rounds, warmup)
         orm, raw2 = interleaved(lambda: orm_list(app, tenant_id), lambda: raw_list(conn, tenant_id), rounds, warmup)
     what = f"{PAGE_SIZE} of {CLIENTS_PER_TENANT} clients, {TENANTS} tenants"
     return [
-        Result("GET /api/v1/clients (test client)", what, Timing.of(ep), Timing.of(raw1)),
+        Result("GET /api/v1/clients (test client)", what, Timing.of(ep), Timing.of(raw1), trips, raw_trips),
         Result("ORM + scoping + schema dump", what, Timing.of(orm), Timing.of(raw2)),
     ]
 
@@ -295,51 +234,32 @@ def print_table(results: list[Result]) -> None:
     for row in [header, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
     for r in results:
-        print(f"  {r.name}: {r.what}")
+        trips = f"; round trips to PostgreSQL {r.round_trips} vs {r.baseline_round_trips}" if r.round_trips else ""
+        print(f"  {r.name}: {r.what}{trips}")
 
 
 def machine_info(database_url: str) -> dict[str, Any]:
     with psycopg.connect(database_url) as conn:
         postgres = conn.execute("SHOW server_version").fetchone()
     redis_info = Redis.from_url(REDIS_URL).info("server")
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "postgres": postgres[0] if postgres else None,
-        "redis": redis_info.get("redis_version"),
-    }
-
-
-def write_json(results: list[Result], params: dict[str, Any], machine: dict[str, Any]) -> Path:
-    RESULTS_DIR.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"bench-{stamp}.json"
-    payload = {
-        "started_at": stamp,
-        "machine": machine,
-        "params": params,
-        "results": [{**asdict(r), "ratio": r.ratio} for r in results],
-    }
-    path.write_text(json.dumps(payload, indent=2) + "\n")
-    return path
+    return {**machine(), "postgres": postgres[0] if postgres else None, "redis": redis_info.get("redis_version")}
 
 
 @contextmanager
 def bench_environment() -> Iterator[tuple[Flask, str]]:
     redis = Redis.from_url(REDIS_URL)
     redis.flushdb()
-    database_url = prepare_schema()
+    database_url = prepare_schema(ROLE)
     try:
         with tempfile.TemporaryDirectory(prefix="fairpact-bench-") as instance_dir:
-            app = build_app(database_url.replace("postgresql://", "postgresql+psycopg://"), instance_dir)
+            app = build_app(app_env(database_url, REDIS_URL, instance_dir))
             yield app, database_url
             with app.app_context():
                 from service.extensions import db
 
                 db.engine.dispose()
     finally:
-        drop_schema()
+        drop_schema(ROLE)
         redis.flushdb()
 
 
@@ -353,10 +273,14 @@ def main(argv: list[str] | None = None) -> int:
     with bench_environment() as (app, database_url):
         results = bench_clients_list(app, database_url, args.requests)
         results.append(bench_job_dispatch(app, args.jobs, args.batches))
-        machine = machine_info(database_url)
+        where = machine_info(database_url)
     print_table(results)
-    path = write_json(results, vars(args), machine)
-    print(f"\nwritten to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    payload = {
+        "machine": where,
+        "params": vars(args),
+        "results": [{**asdict(r), "ratio": r.ratio} for r in results],
+    }
+    print(f"\nwritten to {shown(write_result('bench', payload))}")
     return 0
 
 

@@ -228,8 +228,15 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
 
 
 def paginate(statement: Select[Any], page: int, per_page: int) -> dict[str, Any]:
-    total = db.session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
-    items = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
+    """One page of ``statement`` (a select of one entity) and the total, in one round trip: the count
+    rides along as a scalar subquery of the page query."""
+    count = select(func.count()).select_from(statement.order_by(None).subquery())
+    paged = statement.add_columns(count.scalar_subquery().label("total"))
+    rows = db.session.execute(paged.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    if rows:
+        items, total = [row[0] for row in rows], rows[0][-1]
+    else:  # past the last page (or nothing at all): the count still answers how many there are
+        items, total = [], db.session.execute(count).scalar_one()
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 

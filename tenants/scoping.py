@@ -86,15 +86,20 @@ def _sync_rls_settings(session: Session, connection: Any | None = None) -> None:
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return
+    # The connection first: when it begins a transaction, after_begin applies the settings afresh, and
+    # what was applied in the previous transaction must not be compared with (it would be SET twice).
+    conn = connection if connection is not None else session.connection()
     tenant, scope = _desired_rls_settings()
     applied = session.info.get("rls_applied", ("", "off"))
     if applied == (tenant, scope):
         return
-    conn = connection if connection is not None else session.connection()
+    changes = []
     if applied[0] != tenant:
-        conn.exec_driver_sql(f"SET LOCAL {RLS_TENANT_SETTING} = '{tenant}'")
+        changes.append(f"SET LOCAL {RLS_TENANT_SETTING} = '{tenant}'")
     if applied[1] != scope:
-        conn.exec_driver_sql(f"SET LOCAL {RLS_UNSCOPED_SETTING} = '{scope}'")
+        changes.append(f"SET LOCAL {RLS_UNSCOPED_SETTING} = '{scope}'")
+    # One round trip for both (a statement without parameters may hold several).
+    conn.exec_driver_sql("; ".join(changes))
     session.info["rls_applied"] = (tenant, scope)
 
 

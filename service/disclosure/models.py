@@ -95,6 +95,7 @@ class DeliverablePost(TenantOwned, db.Model):  # type: ignore[name-defined]
         ForeignKeyConstraint(["tenant_id", "contract_id"], ["contracts.tenant_id", "contracts.id"]),
         Index("ix_disclosure_posts_tenant_campaign", "tenant_id", "campaign_id"),
         Index("ix_disclosure_posts_tenant_relation", "tenant_id", "creator_relation_id"),
+        Index("ix_disclosure_posts_tenant_due", "tenant_id", "due_on", "id"),  # the list order (posts_query)
     )
 
     id: Mapped[uuid.UUID] = tenant_row_id()
@@ -202,6 +203,7 @@ class Check(TenantOwned, db.Model):  # type: ignore[name-defined]
             ["tenant_id", "submission_id"], ["disclosure_submissions.tenant_id", "disclosure_submissions.id"]
         ),
         Index("ix_disclosure_checks_tenant_post", "tenant_id", "post_id", "created_at"),
+        Index("ix_disclosure_checks_tenant_done", "tenant_id", "status", "completed_at"),  # the dashboard's weeks
         Index("ix_disclosure_checks_due", "status", "due_at"),
     )
 

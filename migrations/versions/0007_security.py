@@ -4,8 +4,8 @@ The session cookie is signed, not stored: without something on the server to che
 while signed in would keep working after sign-out. The cookie carries the generation it was issued under;
 signing out moves the generation on, and cookies of an older generation no longer sign anyone in.
 
-Revision ID: 0010_security
-Revises: 0004_disclosure
+Revision ID: 0007_security
+Revises: 0006_disclosure_media
 Create Date: 2026-12-01 20:30:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0010_security'
-down_revision = "0007_disclosure_media"
+revision = '0007_security'
+down_revision = "0006_disclosure_media"
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ database; each submission keeps its screenshots' hashes for the evidence snapsho
 Screenshots stored before this revision (bytes in the row, never shown nor part of any evidence) are removed:
 they cannot be moved into the document store from a migration.
 
-Revision ID: 0007_disclosure_media
-Revises: 0004_disclosure
+Revision ID: 0006_disclosure_media
+Revises: 0005_tenant_templates
 Create Date: 2026-12-01 20:20:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tenants.scoping import RLS_UNSCOPED_SETTING
 
 # revision identifiers, used by Alembic.
-revision = '0007_disclosure_media'
+revision = '0006_disclosure_media'
 down_revision = "0005_tenant_templates"
 branch_labels = None
 depends_on = None
