@@ -57,6 +57,7 @@ def test_an_agency_member_switches_client(page: Page, live_server, seed):
     page.get_by_role("link", name="Creators", exact=True).click()
     expect(page.get_by_text("rad@example.com")).to_be_visible()
 
+    page.wait_for_load_state()  # the switcher's script is deferred: a loaded machine can be slower than the click
     page.get_by_label("Client", exact=True).first.select_option(label="Bergquelle")
 
     expect(page.get_by_text("Showing the creators of Bergquelle")).to_be_visible()
@@ -148,6 +149,7 @@ def test_the_main_controls_fit_a_phone_screen(new_context, live_server, seed):
         page.get_by_role("button", name="Send invitation"),
     )
 
+    page.wait_for_load_state()
     page.locator("#client-switch").select_option(label="Radwerk München")
     expect(page.get_by_text("Showing the creators of Radwerk München")).to_be_visible()
     nav.get_by_role("link", name="Members").click()
