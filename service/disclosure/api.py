@@ -110,7 +110,7 @@ class Posts(ApiView):
     @blp.response(200, page_of(PostOut))
     def get(self, args: dict) -> Any:
         """List deliverable posts"""
-        query = ops.posts_query(principal(), args.get("campaign_id"), args.get("status"))
+        query = ops.posts_query(principal(), args.get("campaign_id"), args.get("status"), with_people=False)
         return paginate(query, args["page"], args["per_page"])
 
 
@@ -120,7 +120,7 @@ class PostById(ApiView):
     @blp.response(200, PostOut)
     def get(self, post_id: uuid.UUID) -> Any:
         """Get a deliverable post"""
-        return ops.get_post(post_id, principal())
+        return ops.get_post(post_id, principal(), with_people=False)
 
     @require_role(Role.MANAGER)
     @blp.arguments(PostPatch)
