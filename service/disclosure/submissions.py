@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, update
 
 from service.audit.operations import record_events
 from service.billing.limits import require_within_plan
+from service.disclosure.checking import insert_rows
 from service.disclosure.dispatch import request_check_run
 from service.disclosure.models import (
     Campaign,
@@ -125,8 +126,8 @@ def _store(items: Sequence[Mapping[str, Any]], links: Sequence[str | None], acto
             for row, item, link in zip(submitted, items, links, strict=True)
         ],
     )
-    db.session.execute(
-        insert(Check),
+    insert_rows(
+        Check,
         [
             {
                 "id": row.check_id,
