@@ -92,6 +92,16 @@ class CleanTextMixin:
         return data
 
 
+class StrictBoolean(ma.fields.Boolean):
+    """true or false (or the usual words in a query string). Marshmallow would also take 0, 1 and 0.0: in JSON
+    those are numbers, and a client sending one has made a mistake worth telling."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class InputSchema(CleanTextMixin, ma.Schema):
     """Request bodies: unknown fields are an error, not silently dropped."""
 

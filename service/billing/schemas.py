@@ -6,7 +6,7 @@ import re
 
 import marshmallow as ma
 
-from service.api import InputSchema, OutputSchema
+from service.api import InputSchema, OutputSchema, StrictBoolean
 
 # Years from 2000 on: Fairpact has no older billing, and datetime cannot hold year 0 or the month after 9999-12.
 MONTH = re.compile(r"^2\d{3}-(0[1-9]|1[0-2])$")
@@ -16,13 +16,13 @@ class SeatAllowanceOut(OutputSchema):
     included = ma.fields.Integer(
         allow_none=True, metadata={"description": "Seats the plan bills at least; null: no limit"}
     )
-    hard_limit = ma.fields.Boolean(metadata={"description": "True: no more members than included seats"})
+    hard_limit = StrictBoolean(metadata={"description": "True: no more members than included seats"})
 
 
 class UsageAllowanceOut(OutputSchema):
     kind = ma.fields.String(required=True)
     included = ma.fields.Integer(allow_none=True, metadata={"description": "Units per billing period; null: unlimited"})
-    overage = ma.fields.Boolean(metadata={"description": "True: units beyond `included` are billed, not refused"})
+    overage = StrictBoolean(metadata={"description": "True: units beyond `included` are billed, not refused"})
 
 
 class PlanOut(OutputSchema):
@@ -35,7 +35,7 @@ class PlanOut(OutputSchema):
 
 
 class SubscriptionOut(OutputSchema):
-    billing_enabled = ma.fields.Boolean(required=True)
+    billing_enabled = StrictBoolean(required=True)
     status = ma.fields.String(
         required=True,
         metadata={"description": "development, trial, trial_ended, or Stripe's status (active, past_due, canceled…)"},
@@ -51,7 +51,7 @@ class SubscriptionOut(OutputSchema):
     period_end = ma.fields.DateTime(required=True)
     trial_ends_at = ma.fields.DateTime(allow_none=True)
     grace_ends_at = ma.fields.DateTime(allow_none=True, metadata={"description": "Past due: read-only from then"})
-    cancel_at_period_end = ma.fields.Boolean(required=True)
+    cancel_at_period_end = StrictBoolean(required=True)
     plans_available = ma.fields.List(ma.fields.Nested(PlanOut), required=True)
 
 
@@ -71,7 +71,7 @@ class UsageLineOut(OutputSchema):
     included = ma.fields.Integer(allow_none=True)
     remaining = ma.fields.Integer(allow_none=True)
     limit = ma.fields.Integer(allow_none=True, metadata={"description": "The count at which work is refused"})
-    overage = ma.fields.Boolean(required=True)
+    overage = StrictBoolean(required=True)
 
 
 class ClientUsageOut(OutputSchema):

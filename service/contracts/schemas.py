@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from service.api import InputSchema, OutputSchema, PageArgs
+from service.api import InputSchema, OutputSchema, PageArgs, StrictBoolean
 from service.contracts.models import MAX_TEMPLATE_VERSION, ContractStatus
 
 TERMS_DESCRIPTION = (
@@ -38,7 +38,7 @@ class ContractCreateIn(InputSchema):
     brand_signatory = ma.fields.Nested(
         PartyIn, metadata={"description": "Who signs for the brand; default the signed-in user (required for API keys)"}
     )
-    signing_order = ma.fields.Boolean(load_default=False, metadata={"description": "Brand first, then the creator"})
+    signing_order = StrictBoolean(load_default=False, metadata={"description": "Brand first, then the creator"})
     expires_in_days = ma.fields.Integer(
         load_default=30, validate=ma.validate.Range(min=1, max=365), metadata={"description": "Days to sign"}
     )
@@ -50,7 +50,7 @@ class ContractPatchIn(InputSchema):
         metadata={"description": "Merged into the stated terms: objects merge, anything else (null too) replaces."}
     )
     brand_signatory = ma.fields.Nested(PartyIn)
-    signing_order = ma.fields.Boolean()
+    signing_order = StrictBoolean()
     expires_in_days = ma.fields.Integer(validate=ma.validate.Range(min=1, max=365))
 
 
@@ -66,7 +66,7 @@ class SendIn(InputSchema):
             "description": "Owners and admins: why it goes out despite block-level findings (printed in the PDF)"
         },
     )
-    acknowledge_warnings = ma.fields.Boolean(
+    acknowledge_warnings = StrictBoolean(
         load_default=False, metadata={"description": "Required true when there are warn-level findings"}
     )
 
@@ -144,7 +144,7 @@ class FindingOut(OutputSchema):
 
 
 class LintOut(OutputSchema):
-    fair = ma.fields.Boolean(metadata={"description": "No block-level finding"})
+    fair = StrictBoolean(metadata={"description": "No block-level finding"})
     findings = ma.fields.List(ma.fields.Nested(FindingOut))
     terms = ma.fields.Dict(metadata={"description": "The complete terms, every fair default filled in"})
 
@@ -168,7 +168,7 @@ class SignerOut(OutputSchema):
 
 
 class DocumentOut(OutputSchema):
-    ready = ma.fields.Boolean()
+    ready = StrictBoolean()
     sha256 = ma.fields.String(allow_none=True)
     pages = ma.fields.Integer(allow_none=True)
     at = ma.fields.DateTime(allow_none=True)
@@ -177,7 +177,7 @@ class DocumentOut(OutputSchema):
 
 class VersionOut(OutputSchema):
     number = ma.fields.Integer()
-    fair = ma.fields.Boolean()
+    fair = StrictBoolean()
     findings = ma.fields.List(ma.fields.Nested(FindingOut))
     override_justification = ma.fields.String(allow_none=True)
     override_by = ma.fields.String(attribute="override_by_label", allow_none=True)
@@ -222,7 +222,7 @@ class ContractOut(OutputSchema):
     client_id = ma.fields.UUID(allow_none=True)
     languages = ma.fields.List(ma.fields.String())
     prevailing_language = ma.fields.String(allow_none=True)
-    signing_order = ma.fields.Boolean()
+    signing_order = StrictBoolean()
     expires_in_days = ma.fields.Integer()
     expires_at = ma.fields.DateTime(allow_none=True)
     created_by = ma.fields.String(attribute="created_by_label")
@@ -251,7 +251,7 @@ class ContractSummaryOut(OutputSchema):
     contract_type = ma.fields.String()
     client_id = ma.fields.UUID(allow_none=True)
     version = ma.fields.Integer(attribute="current_version")
-    fair = ma.fields.Boolean(attribute="version.fair")
+    fair = StrictBoolean(attribute="version.fair")
     signers = ma.fields.List(ma.fields.Nested(SignerOut), attribute="version.signers")
     created_at = ma.fields.DateTime()
     sent_at = ma.fields.DateTime(allow_none=True)
@@ -280,8 +280,8 @@ class VerificationOut(OutputSchema):
         attribute="outcome", metadata={"description": "unaltered, unknown_record, altered or not_fairpact"}
     )
     message = ma.fields.String()
-    sealed = ma.fields.Boolean(metadata={"description": "Carries a Fairpact seal (intact or not)"})
-    unaltered = ma.fields.Boolean(metadata={"description": "An unaltered Fairpact contract of this service"})
+    sealed = StrictBoolean(metadata={"description": "Carries a Fairpact seal (intact or not)"})
+    unaltered = StrictBoolean(metadata={"description": "An unaltered Fairpact contract of this service"})
     sha256 = ma.fields.String(metadata={"description": "SHA-256 of the uploaded file"})
     document_id = ma.fields.String(attribute="claimed_document_id", allow_none=True)
     sealed_at = ma.fields.DateTime(allow_none=True)

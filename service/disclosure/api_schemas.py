@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from service.api import InputSchema, OutputSchema, PageArgs
+from service.api import InputSchema, OutputSchema, PageArgs, StrictBoolean
 from service.disclosure.model import MEDIA_TYPES, PLATFORMS
 from service.disclosure.operations import POST_RELATIONSHIPS
 from service.disclosure.screenshots import MAX_PIXELS, MAX_SCREENSHOT_BYTES, MAX_SCREENSHOTS, MAX_SIDE_PIXELS
@@ -97,7 +97,7 @@ class ObligationOut(OutputSchema):
     platform = ma.fields.String()
     media_type = ma.fields.String()
     language = ma.fields.String()
-    required = ma.fields.Boolean()
+    required = StrictBoolean()
     jurisdictions = ma.fields.List(ma.fields.Dict())
     example = ma.fields.String()
     on_screen_text = ma.fields.String(allow_none=True)
@@ -145,7 +145,7 @@ class SubmissionIn(InputSchema):
     transcript = ma.fields.String(load_default="", validate=ma.validate.Length(max=100_000))
     duration_s = ma.fields.Float(load_default=None, allow_none=True, validate=ma.validate.Range(min=0))
     first_comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
-    paid_partnership_tag = ma.fields.Boolean(load_default=False)
+    paid_partnership_tag = StrictBoolean(load_default=False)
     screenshots = ma.fields.List(
         ma.fields.Nested(ScreenshotIn),
         load_default=list,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from service.api import InputSchema, OutputSchema
+from service.api import InputSchema, OutputSchema, StrictBoolean
 from tenants.roles import Role
 
 ROLE_VALUES = [r.value for r in Role]
@@ -22,7 +22,7 @@ class TenantOut(OutputSchema):
 class ClientOut(OutputSchema):
     id = ma.fields.UUID(dump_only=True)
     name = ma.fields.String(dump_only=True)
-    archived = ma.fields.Boolean(dump_only=True)
+    archived = StrictBoolean(dump_only=True)
     created_at = ma.fields.DateTime(dump_only=True)
 
 
@@ -32,7 +32,7 @@ class ClientIn(InputSchema):
 
 class ClientPatch(InputSchema):
     name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
-    archived = ma.fields.Boolean(truthy={True}, falsy={False})  # JSON true/false only
+    archived = StrictBoolean(truthy={True}, falsy={False})  # JSON true/false only
 
 
 class MemberOut(OutputSchema):
@@ -41,7 +41,7 @@ class MemberOut(OutputSchema):
     email = ma.fields.String(attribute="user.email", dump_only=True)
     name = ma.fields.String(attribute="user.name", dump_only=True)
     role = ma.fields.String(dump_only=True)
-    all_clients = ma.fields.Boolean(dump_only=True)
+    all_clients = StrictBoolean(dump_only=True)
     client_ids = ma.fields.List(ma.fields.UUID(), dump_only=True, allow_none=True)
     created_at = ma.fields.DateTime(dump_only=True)
 

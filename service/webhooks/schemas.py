@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from service.api import InputSchema, OutputSchema, PageArgs
+from service.api import InputSchema, OutputSchema, PageArgs, StrictBoolean
 from service.webhooks.delivery import DELIVERED, FAILED, PENDING
 from service.webhooks.events import EVENT_TYPES
 
@@ -22,7 +22,7 @@ class WebhookEndpointOut(OutputSchema):
     url = ma.fields.String(dump_only=True)
     description = ma.fields.String(dump_only=True)
     event_types = ma.fields.List(ma.fields.String(), dump_only=True)
-    active = ma.fields.Boolean(dump_only=True)
+    active = StrictBoolean(dump_only=True)
     created_at = ma.fields.DateTime(dump_only=True)
 
 
@@ -45,7 +45,7 @@ class WebhookEndpointPatch(InputSchema):
     url = ma.fields.String(validate=ma.validate.Length(min=1, max=2000), metadata={"description": _URL_DOC})
     event_types = ma.fields.List(_EVENT_TYPE, validate=ma.validate.Length(min=1, max=len(EVENT_TYPES)))
     description = ma.fields.String(validate=ma.validate.Length(max=200))
-    active = ma.fields.Boolean(
+    active = StrictBoolean(
         truthy={True}, falsy={False}, metadata={"description": "false stops deliveries, including queued retries."}
     )
 

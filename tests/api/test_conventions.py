@@ -305,3 +305,16 @@ def test_committed_work_survives_redis_being_down(make_app, seed, app, run_jobs,
         assert reconcile()["emails"] == {"found": 1, "queued": 1}
     run_jobs()
     assert mailbox.wait_for(1)[0]["To"] == "late@example.com"
+
+
+def test_a_boolean_field_takes_true_or_false_not_a_number(client, agency, seed):
+    tenant, key = agency
+    client_id = seed.make_client(tenant.id, name="Bergquelle")
+    url = f"/api/v1/clients/{client_id}"
+
+    for number in (0, 1, 0.0):
+        refused = client.patch(url, json={"archived": number}, headers=bearer(key))
+        assert refused.status_code == 422, number
+        assert refused.json["errors"]["json"]["archived"] == ["Not a valid boolean."]
+    assert client.get(url, headers=bearer(key)).json["archived"] is False  # nothing changed
+    assert client.patch(url, json={"archived": True}, headers=bearer(key)).json["archived"] is True
