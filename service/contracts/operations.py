@@ -34,6 +34,7 @@ from service.contracts.models import (
     SignerStatus,
 )
 from service.contracts.notifications import email_voided
+from service.contracts.production import render_job
 from service.contracts.templates import template_for_new_contract, template_of
 from service.creators.models import CreatorKind, CreatorRelation
 from service.documents.catalogue import ContractTemplate
@@ -41,7 +42,7 @@ from service.documents.context import DocumentInfo
 from service.documents.errors import RenderError
 from service.errors import AppError, Conflict, Forbidden, NotFound, Unprocessable
 from service.extensions import db
-from service.jobs import defer
+from service.jobs import defer_job
 from service.models import utcnow
 from service.webhooks.events import emit_event
 from tenants.access import Principal, PrincipalKind
@@ -435,7 +436,7 @@ def send_contract(
     )
     record_event("contract.sent", target_type="contract", target_id=contract.id, details=details)
     emit_event("contract.sent", _event_data(contract, fair=version.fair, override=justification is not None))
-    defer("contracts.render", contract.tenant_id, version.id, job_id=f"contract-render-{version.id}")
+    defer_job(render_job(version))  # the same job id the reconciler uses, so a lost render is queued once
     return contract
 
 

@@ -31,12 +31,13 @@ from service.contracts.models import (
     SignerStatus,
 )
 from service.contracts.notifications import email_declined, email_signing_link
+from service.contracts.production import seal_job
 from service.documents.errors import SignatureImageError
 from service.documents.filters import enum_labels
 from service.documents.signature_images import validated_signature_png
 from service.errors import AppError, Conflict, Unprocessable
 from service.extensions import db
-from service.jobs import defer
+from service.jobs import defer_job
 from service.models import utcnow
 from service.webhooks.events import emit_event
 from tenants.access import Principal, PrincipalKind
@@ -335,7 +336,7 @@ def _after_signature(contract: Contract, version: ContractVersion) -> None:
             actor=_system(contract),
         )
         emit_event("contract.completed", {"contract_id": str(contract.id), "version": version.number})
-        defer("contracts.seal", contract.tenant_id, version.id, job_id=f"contract-seal-{version.id}")
+        defer_job(seal_job(version))  # the same job id the reconciler uses, so a lost seal is queued once
         return
     contract.status = ContractStatus.PARTIALLY_SIGNED
     notify_signers_due(contract)
